@@ -1,0 +1,39 @@
+# The two commands a newcomer needs:
+#   make run    set everything up, migrate the SQLite database, serve on http://127.0.0.1:8000
+#   make test   set everything up, lint, type-check and run the whole test suite
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test setup lint typecheck pytest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(BIN)/crosscheck serve --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check app migrations tests
+	$(BIN)/ruff format --check app migrations tests
+
+typecheck: setup
+	$(BIN)/mypy app
+
+pytest: setup
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""crosscheck: a fact-consistency service for news claims."""
