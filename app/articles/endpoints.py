@@ -1,0 +1,84 @@
+"""HTTP routes for articles. Thin: validation by the schemas, work by the service.
+
+Routes are plain ``def``: FastAPI runs them in its thread pool, so the model and the database
+never block the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.articles import service
+from app.articles.schemas import ArticleIn, ArticleOut, ArticlePage
+from app.dependencies import EmbedderDep, IndexDep, SessionDep, SettingsDep
+from app.problems import responses
+
+router = APIRouter(prefix="/v1/articles", tags=["articles"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ArticleOut,
+    responses={
+        200: {
+            "model": ArticleOut,
+            "description": "Already stored: the stored article.",
+        },
+        **responses(400, 409, 413, 422, 503),
+    },
+)
+def create_article(
+    data: ArticleIn,
+    response: Response,
+    session: SessionDep,
+    index: IndexDep,
+    embedder: EmbedderDep,
+    settings: SettingsDep,
+) -> ArticleOut:
+    """Store an article and cross-check it.
+
+    Splits the text into claims, embeds them, and answers with each claim's matches (claims
+    from other sources that say the same thing) and conflicts (claims from other sources that
+    disagree on a number). Posting the same article again (same source and url, or same source
+    and text) returns the stored one with status 200 and stores nothing.
+    """
+    article, created = service.create_article(session, index, embedder, settings, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return article
+
+
+@router.get("", response_model=ArticlePage, responses=responses(400, 422, 503))
+def list_articles(
+    session: SessionDep,
+    settings: SettingsDep,
+    source: Annotated[str | None, Query(description="Only this outlet's articles.")] = None,
+    page_size: Annotated[int | None, Query(ge=1, description="Items per page (capped).")] = None,
+    page_token: Annotated[str | None, Query(description="next_page_token of a page.")] = None,
+) -> ArticlePage:
+    """Stored articles, newest first, page by page."""
+    size = min(page_size or settings.default_page_size, settings.max_page_size)
+    return service.list_articles(session, size, page_token, source)
+
+
+@router.get("/{article_id}", response_model=ArticleOut, responses=responses(404, 422, 503))
+def get_article(
+    article_id: int, session: SessionDep, index: IndexDep, settings: SettingsDep
+) -> ArticleOut:
+    """A stored article with its claims, their current matches and their conflicts."""
+    return service.get_article(session, index, settings, article_id)
+
+
+@router.delete(
+    "/{article_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=responses(404, 422, 503),
+)
+def delete_article(article_id: int, session: SessionDep) -> Response:
+    """Delete an article; its claims, quantities and conflicts go with it."""
+    service.delete_article(session, article_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

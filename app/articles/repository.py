@@ -1,0 +1,115 @@
+"""All SQL about sources and articles."""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from app.core.quantities import Interval
+from app.core.quantities import Quantity as QuantityFacts
+from app.db.models import Article, Claim, Quantity, Source
+
+
+class ArticleRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def find_source(self, name: str) -> Source | None:
+        return self.session.scalars(select(Source).where(Source.name == name)).first()
+
+    def get_or_create_source(self, name: str) -> Source:
+        source = self.find_source(name)
+        if source is not None:
+            return source
+        try:
+            with self.session.begin_nested():
+                source = Source(name=name)
+                self.session.add(source)
+        except IntegrityError:  # created by a concurrent request
+            found = self.find_source(name)
+            assert found is not None
+            return found
+        return source
+
+    def get(self, article_id: int) -> Article | None:
+        statement = (
+            select(Article)
+            .where(Article.id == article_id)
+            .options(selectinload(Article.claims).selectinload(Claim.quantities))
+        )
+        return self.session.scalars(statement).first()
+
+    def find_duplicate(self, source_id: int, url: str | None, content_hash: str) -> Article | None:
+        """The stored article with the same source and url, or the same source and text."""
+        same = Article.content_hash == content_hash
+        if url is not None:
+            same = or_(same, Article.url == url)
+        return self.session.scalars(
+            select(Article).where(Article.source_id == source_id, same).order_by(Article.id)
+        ).first()
+
+    def add(self, article: Article) -> Article:
+        self.session.add(article)
+        self.session.flush()
+        return article
+
+    def delete(self, article: Article) -> None:
+        self.session.delete(article)
+        self.session.flush()
+
+    def page(
+        self, limit: int, after_id: int | None, source: str | None
+    ) -> list[tuple[Article, int]]:
+        """Articles newest first, with their claim counts."""
+        claim_count = (
+            select(func.count(Claim.id)).where(Claim.article_id == Article.id).scalar_subquery()
+        )
+        statement = select(Article, claim_count).order_by(Article.id.desc()).limit(limit)
+        if after_id is not None:
+            statement = statement.where(Article.id < after_id)
+        if source is not None:
+            statement = statement.join(Article.source).where(Source.name == source)
+        return [(article, count) for article, count in self.session.execute(statement)]
+
+
+def quantity_row(position: int, quantity: QuantityFacts) -> Quantity:
+    interval = quantity.interval
+    return Quantity(
+        position=position,
+        text=quantity.text,
+        start=quantity.start,
+        end=quantity.end,
+        value=quantity.value,
+        low=None if math.isinf(interval.low) else interval.low,
+        high=None if math.isinf(interval.high) else interval.high,
+        low_open=interval.low_open,
+        high_open=interval.high_open,
+        kind=quantity.kind,
+        unit=quantity.unit,
+        noun=quantity.noun,
+        predicate=quantity.predicate,
+        qualifier=quantity.qualifier,
+    )
+
+
+def quantity_facts(row: Quantity) -> QuantityFacts:
+    return QuantityFacts(
+        text=row.text,
+        start=row.start,
+        end=row.end,
+        value=row.value,
+        interval=Interval(
+            low=-math.inf if row.low is None else row.low,
+            high=math.inf if row.high is None else row.high,
+            low_open=row.low_open,
+            high_open=row.high_open,
+        ),
+        kind=row.kind,
+        unit=row.unit,
+        noun=row.noun,
+        predicate=row.predicate,
+        qualifier=row.qualifier,
+    )

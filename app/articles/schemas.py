@@ -1,0 +1,57 @@
+"""Articles on the wire."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
+
+from app.claims.schemas import ClaimOut
+
+
+class ArticleIn(BaseModel):
+    """A news article to store and cross-check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The outlet.",
+        examples=["The Associated Press"],
+    )
+    text: str = Field(min_length=1, description="The article's text, as scraped is fine.")
+    published_at: date | None = Field(default=None, description="ISO date, e.g. 2016-03-14.")
+    url: AnyHttpUrl | None = Field(default=None, description="Where the article was published.")
+    title: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("source")
+    @classmethod
+    def _source_not_blank(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("source is blank: name the outlet")
+        return value
+
+
+class ArticleSummary(BaseModel):
+    id: int
+    source: str
+    url: str | None
+    title: str | None
+    published_at: date | None
+    created_at: datetime
+    claim_count: int
+
+
+class ArticleOut(ArticleSummary):
+    """A stored article with its claims, their matches and their conflicts."""
+
+    match_count: int
+    conflict_count: int
+    claims: list[ClaimOut]
+
+
+class ArticlePage(BaseModel):
+    items: list[ArticleSummary]
+    next_page_token: str | None = Field(description="Pass as page_token for the next page.")

@@ -1,0 +1,51 @@
+"""HTTP routes for claims: check text without storing it, and semantic search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.claims import service
+from app.claims.schemas import CheckIn, CheckOut, SearchResults
+from app.dependencies import EmbedderDep, IndexDep, SessionDep, SettingsDep
+from app.problems import responses
+
+router = APIRouter(prefix="/v1", tags=["claims"])
+
+
+@router.post("/check", response_model=CheckOut, responses=responses(400, 413, 422, 503))
+def check(
+    data: CheckIn,
+    session: SessionDep,
+    index: IndexDep,
+    embedder: EmbedderDep,
+    settings: SettingsDep,
+) -> CheckOut:
+    """Analyse text against the store without storing anything.
+
+    The same analysis as `POST /v1/articles`: claims, quantities, matches and conflicts. With
+    `source`, that outlet's own stored claims are left out of the comparison.
+    """
+    return service.check_text(
+        session,
+        index,
+        embedder,
+        settings,
+        data.text,
+        data.source,
+        data.published_at,
+        data.title,
+    )
+
+
+@router.get("/claims/search", response_model=SearchResults, responses=responses(422, 503))
+def search(
+    session: SessionDep,
+    index: IndexDep,
+    embedder: EmbedderDep,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="Text to search for.")],
+    k: Annotated[int, Query(ge=1, le=100, description="How many claims.")] = 10,
+) -> SearchResults:
+    """Stored claims nearest to `q` by cosine similarity, from every source."""
+    return service.search_claims(session, index, embedder, q, k)

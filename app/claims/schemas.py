@@ -1,0 +1,60 @@
+"""Claims on the wire: what was found in a text, what matches it, what contradicts it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.conflicts.schemas import ConflictOut
+from app.schemas import ClaimRef, QuantityOut
+
+
+class MatchOut(BaseModel):
+    """A claim from another source that says the same thing."""
+
+    claim: ClaimRef
+    similarity: float = Field(description="Cosine similarity of the two claims' embeddings.")
+
+
+class ClaimOut(BaseModel):
+    id: int | None = Field(description="Null for text that was checked, not stored.")
+    position: int = Field(description="0-based order of the claim in its article.")
+    text: str
+    start: int = Field(description="Character offset of the claim in the submitted text.")
+    end: int
+    quantities: list[QuantityOut]
+    matches: list[MatchOut] = Field(description="Claims from other sources that agree.")
+    conflicts: list[ConflictOut] = Field(description="Claims from other sources that disagree.")
+
+
+class CheckIn(BaseModel):
+    """Text to analyse against the store without storing it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, description="The article or claim text.")
+    source: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The text's outlet: its own stored claims are not compared with it.",
+    )
+    published_at: date | None = Field(default=None, description="ISO date, e.g. 2016-03-14.")
+    title: str | None = Field(default=None, max_length=1000)
+
+
+class CheckOut(BaseModel):
+    claims: list[ClaimOut]
+    match_count: int
+    conflict_count: int
+
+
+class SearchHit(BaseModel):
+    claim: ClaimRef
+    similarity: float
+
+
+class SearchResults(BaseModel):
+    query: str
+    items: list[SearchHit]

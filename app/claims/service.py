@@ -1,0 +1,213 @@
+"""Claims: reading them out of text, embedding them, and relating them to the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from app.articles.repository import ArticleRepository
+from app.claims.repository import ClaimRepository
+from app.claims.schemas import CheckOut, ClaimOut, MatchOut, SearchHit, SearchResults
+from app.config import Settings
+from app.conflicts.schemas import ConflictOut
+from app.conflicts.service import claim_ref
+from app.core.claims import Claim as ClaimText
+from app.core.claims import extract_claims
+from app.core.compare import (
+    ClaimFacts,
+    ComparePolicy,
+    Verdict,
+    analyse_claim,
+    compare_claims,
+)
+from app.db.models import Claim
+from app.embeddings import Embedder
+from app.exceptions import InvalidInput
+from app.schemas import ClaimRef, QuantityOut
+from app.search.index import VectorIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """A claim read from submitted text, ready to be related to the store."""
+
+    claim: ClaimText
+    facts: ClaimFacts
+    vector: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A stored claim from another source near a probe, and how the two relate."""
+
+    other: Claim
+    similarity: float
+    verdict: Verdict
+
+
+def policy_of(settings: Settings) -> ComparePolicy:
+    return ComparePolicy(
+        min_similarity=settings.conflict_min_similarity,
+        event_window_days=settings.event_window_days,
+    )
+
+
+def check_text_length(text: str, settings: Settings) -> None:
+    if not text.strip():
+        raise InvalidInput("text is empty: send the article's text.")
+    if len(text) > settings.max_text_chars:
+        raise InvalidInput(
+            f"text has {len(text)} characters; the limit is {settings.max_text_chars} "
+            "(setting CROSSCHECK_MAX_TEXT_CHARS): split the article or raise the limit."
+        )
+
+
+def analyse_text(
+    text: str,
+    title: str | None,
+    published_at: date | None,
+    embedder: Embedder,
+    settings: Settings,
+) -> list[Probe]:
+    """Claims of a text with their quantities and embeddings. CPU-bound: call off the loop."""
+    claims = extract_claims(text, title=title, max_claims=settings.max_claims_per_article)
+    vectors = embedder.encode([claim.text for claim in claims])
+    return [
+        Probe(claim, analyse_claim(claim.text, published_at), vector)
+        for claim, vector in zip(claims, vectors, strict=True)
+    ]
+
+
+def sync_index(session: Session, index: VectorIndex) -> None:
+    """Replay the change log into the in-process index (other workers' writes included).
+
+    Call it only before the session writes to the log: a sync that read this transaction's own
+    uncommitted changes would keep them in the index if the transaction rolled back.
+    """
+    repository = ClaimRepository(session)
+    changes = repository.changes_since(index.seq)
+    if not changes:
+        return
+    latest: dict[int, bool] = {}
+    for change in changes:
+        latest[change.claim_id] = change.added
+    removed = [claim_id for claim_id, added in latest.items() if not added]
+    ids, sources, vectors = repository.embeddings([c for c, added in latest.items() if added])
+    index.apply(changes[-1].seq, ids, sources, vectors, removed)
+
+
+def relate(
+    session: Session,
+    index: VectorIndex,
+    vectors: list[np.ndarray],
+    facts: list[ClaimFacts],
+    exclude_source_id: int | None,
+    settings: Settings,
+) -> list[list[Related]]:
+    """For each claim, the nearest stored claims of other sources and the verdict on each."""
+    sync_index(session, index)
+    floor = min(settings.match_threshold, settings.conflict_min_similarity)
+    hits = [index.search(v, settings.neighbours, exclude_source_id, floor) for v in vectors]
+    others = ClaimRepository(session).get_many(sorted({h.claim_id for hs in hits for h in hs}))
+    other_facts = {
+        claim_id: analyse_claim(claim.text, claim.article.published_at)
+        for claim_id, claim in others.items()
+    }
+    policy = policy_of(settings)
+    related: list[list[Related]] = []
+    for own, claim_hits in zip(facts, hits, strict=True):
+        row = []
+        for hit in claim_hits:
+            other = others.get(hit.claim_id)
+            if other is None:  # deleted since the index saw it
+                continue
+            verdict = compare_claims(own, other_facts[hit.claim_id], hit.similarity, policy)
+            row.append(Related(other, hit.similarity, verdict))
+        related.append(row)
+    return related
+
+
+def matches_of(related: list[Related], settings: Settings) -> list[MatchOut]:
+    return [
+        MatchOut(claim=claim_ref(r.other), similarity=r.similarity)
+        for r in related
+        if r.verdict.relation == "agree" and r.similarity >= settings.match_threshold
+    ]
+
+
+def check_text(
+    session: Session,
+    index: VectorIndex,
+    embedder: Embedder,
+    settings: Settings,
+    text: str,
+    source: str | None,
+    published_at: date | None,
+    title: str | None,
+) -> CheckOut:
+    """The analysis an article would get, with nothing stored."""
+    check_text_length(text, settings)
+    probes = analyse_text(text, title, published_at, embedder, settings)
+    source_row = ArticleRepository(session).find_source(source) if source else None
+    related = relate(
+        session,
+        index,
+        [p.vector for p in probes],
+        [p.facts for p in probes],
+        source_row.id if source_row else None,
+        settings,
+    )
+    claims = []
+    for probe, rows in zip(probes, related, strict=True):
+        own = ClaimRef(
+            id=None,
+            text=probe.claim.text,
+            article_id=None,
+            source=source,
+            published_at=published_at,
+        )
+        conflicts = [
+            ConflictOut.of_verdict(own, claim_ref(r.other), r.similarity, r.verdict)
+            for r in rows
+            if r.verdict.relation == "conflict"
+        ]
+        claims.append(
+            ClaimOut(
+                id=None,
+                position=probe.claim.position,
+                text=probe.claim.text,
+                start=probe.claim.start,
+                end=probe.claim.end,
+                quantities=[QuantityOut.of(q) for q in probe.facts.quantities],
+                matches=matches_of(rows, settings),
+                conflicts=conflicts,
+            )
+        )
+    return CheckOut(
+        claims=claims,
+        match_count=sum(len(c.matches) for c in claims),
+        conflict_count=sum(len(c.conflicts) for c in claims),
+    )
+
+
+def search_claims(
+    session: Session, index: VectorIndex, embedder: Embedder, query: str, k: int
+) -> SearchResults:
+    """The stored claims nearest to a free-text query, from any source."""
+    if not query.strip():
+        raise InvalidInput("q is empty: send the text to search for.")
+    vector = embedder.encode([query])[0]
+    sync_index(session, index)
+    hits = index.search(vector, k, exclude_source_id=None, min_similarity=-1.0)
+    claims = ClaimRepository(session).get_many([hit.claim_id for hit in hits])
+    return SearchResults(
+        query=query,
+        items=[
+            SearchHit(claim=claim_ref(claims[hit.claim_id]), similarity=hit.similarity)
+            for hit in hits
+            if hit.claim_id in claims
+        ],
+    )

@@ -1,0 +1,156 @@
+"""The ``crosscheck`` command: serve, migrate, ingest, conflicts, eval."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from app.config import get_settings
+
+cli = typer.Typer(help="crosscheck: claims that agree and numbers that disagree across sources.")
+console = Console()
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def migrate_database(database_url: str | None = None) -> None:
+    """Bring the database the settings name (or ``database_url``) to the latest schema."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["configure_logger"] = False
+    if database_url is not None:
+        config.attributes["database_url"] = database_url
+    command.upgrade(config, "head")
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply the Alembic migrations to the configured database."""
+    migrate_database()
+    console.print(f"database at head: {get_settings().database_url}")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+) -> None:
+    """Migrate the database, then serve the API (docs at /docs)."""
+    import uvicorn
+
+    if migrate_first:
+        migrate_database()
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=False)
+
+
+def _manifest_entries(path: Path) -> list[dict[str, Any]]:
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(entries, list):
+        raise typer.BadParameter(f"{path}: a manifest is a JSON list of objects")
+    for entry in entries:
+        entry["file"] = str((path.parent / entry["file"]).resolve())
+    return entries
+
+
+@cli.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Text files, or a manifest.json.")],
+    source: Annotated[str | None, typer.Option(help="Outlet of plain text files.")] = None,
+    published_at: Annotated[
+        str | None,
+        typer.Option(help="Publication date (YYYY-MM-DD) of plain text files."),
+    ] = None,
+) -> None:
+    """Store articles from files, with a progress bar, and report what was found.
+
+    A ``.json`` argument is a manifest: a list of {file, source, published_at?, title?, url?}.
+    """
+    from app.articles.schemas import ArticleIn
+    from app.articles.service import create_article
+    from app.db.session import create_db_engine, create_session_factory, session_scope
+    from app.embeddings import load_embedder
+    from app.search.index import ExactIndex
+
+    entries: list[dict[str, Any]] = []
+    for path in files:
+        if path.suffix == ".json":
+            entries.extend(_manifest_entries(path))
+        else:
+            if source is None:
+                raise typer.BadParameter("--source is required for plain text files")
+            entries.append({"file": str(path), "source": source, "published_at": published_at})
+    if published_at is not None:
+        date.fromisoformat(published_at)
+
+    settings = get_settings()
+    migrate_database()
+    engine = create_db_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+    embedder = load_embedder(settings)
+    index = ExactIndex(embedder.dimension)
+    totals = {"stored": 0, "already": 0, "claims": 0, "conflicts": 0}
+    with Progress(console=console) as progress:
+        task = progress.add_task("ingesting", total=len(entries))
+        for entry in entries:
+            fields = {k: v for k, v in entry.items() if k != "file" and v is not None}
+            data = ArticleIn(text=Path(entry["file"]).read_text(encoding="utf-8"), **fields)
+            with session_scope(sessions) as session:
+                article, created = create_article(session, index, embedder, settings, data)
+            totals["stored" if created else "already"] += 1
+            totals["claims"] += article.claim_count
+            totals["conflicts"] += article.conflict_count if created else 0
+            progress.advance(task)
+    engine.dispose()
+    console.print(
+        f"{totals['stored']} stored, {totals['already']} already stored; "
+        f"{totals['claims']} claims; {totals['conflicts']} new conflicts"
+    )
+
+
+@cli.command()
+def conflicts(
+    source: Annotated[
+        str | None, typer.Option(help="Only conflicts involving this outlet.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    order: Annotated[str, typer.Option(help="newest or severity")] = "newest",
+) -> None:
+    """Print the stored conflicts as a table."""
+    from app.conflicts.service import list_conflicts
+    from app.db.session import create_db_engine, create_session_factory, session_scope
+
+    settings = get_settings()
+    engine = create_db_engine(settings.database_url)
+    with session_scope(create_session_factory(engine)) as session:
+        page = list_conflicts(session, limit, None, order, source, None)
+    engine.dispose()
+    table = Table(title=f"{len(page.items)} conflicts", show_lines=True)
+    for column in ("id", "measure", "source A", "says", "source B", "says", "gap"):
+        table.add_column(column)
+    for item in page.items:
+        pair = item.quantities[0]
+        table.add_row(
+            str(item.id),
+            item.measure,
+            f"{item.a.source} ({item.a.published_at})",
+            f"{pair.a.text} {pair.a.interval.notation}",
+            f"{item.b.source} ({item.b.published_at})",
+            f"{pair.b.text} {pair.b.interval.notation}",
+            f"{item.relative_gap:.0%}",
+        )
+    console.print(table)
+
+
+def main() -> None:
+    cli()

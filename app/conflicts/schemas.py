@@ -1,0 +1,88 @@
+"""What a conflict looks like on the wire: both claims, both numbers, and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.core.compare import QuantityConflict, Verdict
+from app.schemas import ClaimRef, QuantityOut
+
+
+class QuantityPair(BaseModel):
+    """Two quantities that measure the same thing and disagree."""
+
+    measure: str = Field(examples=["people killed"])
+    rule: str = Field(description="The rule that fired.", examples=["disjoint-intervals"])
+    relative_gap: float = Field(description="Distance between the intervals / the larger bound.")
+    severity: float = Field(ge=0, le=1)
+    a: QuantityOut
+    b: QuantityOut
+
+    @classmethod
+    def of(cls, conflict: QuantityConflict, swap: bool = False) -> QuantityPair:
+        first, second = (conflict.b, conflict.a) if swap else (conflict.a, conflict.b)
+        return cls(
+            measure=conflict.measure,
+            rule=conflict.rule,
+            relative_gap=conflict.relative_gap,
+            severity=conflict.severity,
+            a=QuantityOut.of(first),
+            b=QuantityOut.of(second),
+        )
+
+
+class ConflictOut(BaseModel):
+    """Two claims from different sources that disagree on a number, with the explanation."""
+
+    id: int | None = Field(description="Null when the conflict was found by /v1/check.")
+    created_at: datetime | None
+    a: ClaimRef
+    b: ClaimRef
+    measure: str
+    rule: str
+    reason: str = Field(description="One sentence a fact-checker can read.")
+    similarity: float = Field(description="Cosine similarity of the two claims' embeddings.")
+    relative_gap: float
+    severity: float = Field(ge=0, le=1, description="Orders the feed: larger gaps first.")
+    quantities: list[QuantityPair] = Field(description="Every disagreeing pair, worst first.")
+
+    @classmethod
+    def of_verdict(
+        cls,
+        a: ClaimRef,
+        b: ClaimRef,
+        similarity: float,
+        verdict: Verdict,
+        swap: bool = False,
+    ) -> ConflictOut:
+        """A conflict not (yet) stored; ``swap`` when the verdict compared b with a."""
+        pairs = sorted(
+            (QuantityPair.of(c, swap) for c in verdict.conflicts),
+            key=lambda p: -p.severity,
+        )
+        head = pairs[0]
+        return cls(
+            id=None,
+            created_at=None,
+            a=a,
+            b=b,
+            measure=head.measure,
+            rule=head.rule,
+            reason=verdict.reason,
+            similarity=similarity,
+            relative_gap=head.relative_gap,
+            severity=head.severity,
+            quantities=pairs,
+        )
+
+
+def details_of(pairs: list[QuantityPair]) -> list[dict[str, Any]]:
+    return [pair.model_dump(mode="json") for pair in pairs]
+
+
+class ConflictPage(BaseModel):
+    items: list[ConflictOut]
+    next_page_token: str | None = Field(description="Pass as page_token for the next page.")

@@ -1,0 +1,1 @@
+"""The database layer: ORM models, engine and the transaction boundary."""

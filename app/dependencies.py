@@ -1,0 +1,51 @@
+"""FastAPI dependencies: the request's session (the transaction boundary) and shared engines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.embeddings import Embedder
+from app.search.index import VectorIndex
+
+
+def _session(request: Request) -> Iterator[Session]:
+    """One session per request: committed once when the endpoint succeeds, else rolled back.
+
+    Scoped to the endpoint function so the commit happens before the response is sent: a client
+    never sees 201 for a write that then failed to commit.
+    """
+    session: Session = request.app.state.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _embedder(request: Request) -> Embedder:
+    embedder: Embedder = request.app.state.embedder
+    return embedder
+
+
+def _index(request: Request) -> VectorIndex:
+    index: VectorIndex = request.app.state.index
+    return index
+
+
+SessionDep = Annotated[Session, Depends(_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+EmbedderDep = Annotated[Embedder, Depends(_embedder)]
+IndexDep = Annotated[VectorIndex, Depends(_index)]

@@ -1,0 +1,54 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.problems import problem_response, responses
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    database: str
+    model: str
+    indexed_claims: int
+
+
+@router.get("/healthz", response_model=Health)
+async def healthz() -> Health:
+    """The process is alive (it says nothing of the database or the model)."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Readiness, responses=responses(503))
+def readyz(request: Request) -> Readiness | JSONResponse:
+    """Ready to serve: the database answers and the embedding model is loaded."""
+    state = request.app.state
+    if getattr(state, "embedder", None) is None:
+        return problem_response(request, 503, "Not ready", "The embedding model is not loaded.")
+    try:
+        with state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        return problem_response(
+            request,
+            503,
+            "Not ready",
+            f"The database is not reachable: {type(error).__name__}.",
+        )
+    return Readiness(
+        status="ready",
+        database=state.engine.dialect.name,
+        model=state.embedder.name,
+        indexed_claims=len(state.index),
+    )

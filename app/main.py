@@ -1,0 +1,90 @@
+"""The ASGI application: ``app.main:app``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from app import health
+from app.articles.endpoints import router as articles_router
+from app.claims.endpoints import router as claims_router
+from app.config import Settings, get_settings
+from app.conflicts.endpoints import router as conflicts_router
+from app.db.session import create_db_engine, create_session_factory
+from app.docs import install_docs
+from app.embeddings import Embedder, load_embedder
+from app.problems import PROBLEM_JSON, BodySizeLimit, install_problem_handlers
+from app.search.index import ExactIndex
+
+logger = logging.getLogger("crosscheck")
+
+DESCRIPTION = """
+crosscheck splits news articles into claims, embeds them, and tells, for each claim, which
+claims from **other sources** say the same thing and which **disagree on a number**.
+
+Errors are RFC 9457 `application/problem+json` documents.
+"""
+
+
+def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
+    """Build the service. ``embedder`` lets a caller share an already loaded model."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_db_engine(settings.database_url)
+        model = embedder or load_embedder(settings)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessions = create_session_factory(engine)
+        app.state.embedder = model
+        app.state.index = ExactIndex(model.dimension)
+        logger.info("crosscheck ready: database %s, model %s", engine.dialect.name, model.name)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="crosscheck",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_problem_handlers(app)
+    install_docs(app)
+    app.include_router(health.router)
+    app.include_router(articles_router)
+    app.include_router(claims_router)
+    app.include_router(conflicts_router)
+    _register_problem_schema(app)
+    return app
+
+
+def _register_problem_schema(app: FastAPI) -> None:
+    """Document error responses as ``application/problem+json`` only (FastAPI adds JSON too)."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original()
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    for response in operation.get("responses", {}).values():
+                        content = response.get("content", {})
+                        if PROBLEM_JSON in content:
+                            content.pop("application/json", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+app = create_app()

@@ -1,0 +1,30 @@
+"""Opaque page tokens: clients pass back what they were given and never build one."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from app.exceptions import BadRequest
+
+
+def encode_page_token(position: dict[str, Any]) -> str:
+    raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_page_token(token: str, expected: set[str]) -> dict[str, Any]:
+    """The position a token names; a token this service did not issue is a 400."""
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        position = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        position = None
+    if not isinstance(position, dict) or set(position) != expected:
+        raise BadRequest(
+            "page_token is not one this service issued: pass the next_page_token of the "
+            "previous page unchanged, or omit it for the first page."
+        )
+    return position

@@ -1,0 +1,81 @@
+"""Response shapes shared by several feature slices."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.quantities import Interval, Quantity
+
+
+class IntervalOut(BaseModel):
+    """The values a quantity allows; ``null`` bounds are infinite."""
+
+    low: float | None
+    high: float | None
+    low_open: bool
+    high_open: bool
+    notation: str = Field(examples=["(270000, +inf)"])
+
+    @classmethod
+    def of(cls, interval: Interval) -> IntervalOut:
+        low = None if math.isinf(interval.low) else interval.low
+        high = None if math.isinf(interval.high) else interval.high
+        left = "(" if interval.low_open or low is None else "["
+        right = ")" if interval.high_open or high is None else "]"
+        notation = f"{left}{_fmt(interval.low)}, {_fmt(interval.high)}{right}"
+        return cls(
+            low=low,
+            high=high,
+            low_open=interval.low_open,
+            high_open=interval.high_open,
+            notation=notation,
+        )
+
+
+def _fmt(value: float) -> str:
+    if math.isinf(value):
+        return "+inf" if value > 0 else "-inf"
+    return f"{value:g}" if abs(value) < 1e15 and value != int(value) else str(int(value))
+
+
+class QuantityOut(BaseModel):
+    """A quantity as written and as read."""
+
+    text: str = Field(examples=["more than 270,000 people"])
+    value: float
+    interval: IntervalOut
+    kind: str
+    unit: str | None
+    noun: str | None
+    predicate: str | None
+    qualifier: str | None
+
+    @classmethod
+    def of(cls, quantity: Quantity) -> QuantityOut:
+        return cls(
+            text=quantity.text,
+            value=quantity.value,
+            interval=IntervalOut.of(quantity.interval),
+            kind=quantity.kind,
+            unit=quantity.unit,
+            noun=quantity.noun,
+            predicate=quantity.predicate,
+            qualifier=quantity.qualifier,
+        )
+
+
+class ClaimRef(BaseModel):
+    """A claim with where it comes from. ``id`` and ``article_id`` are null for unstored text."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int | None
+    text: str
+    article_id: int | None
+    source: str | None
+    published_at: date | None
+    url: str | None = None
+    title: str | None = None
