@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,6 +23,8 @@ from app.exceptions import (
     TooLarge,
     Unavailable,
 )
+
+logger = logging.getLogger("crosscheck")
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -143,6 +146,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return problem_response(
             request,
             500,

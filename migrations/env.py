@@ -13,9 +13,7 @@ from app.db.base import Base
 from app.db.session import create_db_engine
 
 config = context.config
-if config.config_file_name is not None and config.attributes.get(
-    "configure_logger", True
-):
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
@@ -23,9 +21,7 @@ target_metadata = Base.metadata
 
 def _database_url() -> str:
     # An explicit URL (tests, programmatic upgrades) wins over the settings.
-    url = config.attributes.get("database_url") or config.get_main_option(
-        "sqlalchemy.url"
-    )
+    url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     return url or get_settings().database_url
 
 

@@ -51,6 +51,8 @@ class ClaimRepository:
                 ids.append(claim_id)
                 sources.append(source_id)
                 blobs.append(blob)
+        if not ids:
+            return ids, sources, np.zeros((0, 0), dtype=np.float32)
         vectors = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
         return ids, sources, vectors
 

@@ -38,6 +38,7 @@ class Article(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "url"),
         UniqueConstraint("source_id", "content_hash"),
+        {"sqlite_autoincrement": True},  # ids are never reused after a delete
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,7 +63,10 @@ class Article(Base):
 
 class Claim(Base):
     __tablename__ = "claims"
-    __table_args__ = (UniqueConstraint("article_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "position"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(
@@ -115,6 +119,7 @@ class Conflict(Base):
         UniqueConstraint("claim_a_id", "claim_b_id"),
         CheckConstraint("claim_a_id < claim_b_id", name="ordered_pair"),
         Index("ix_conflicts_severity_id", "severity", "id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:14:55.939987
+Create Date: 2026-11-22 03:20:50.935492
 """
 
 from __future__ import annotations
@@ -56,11 +56,10 @@ def upgrade() -> None:
             "source_id", "content_hash", name=op.f("uq_articles_source_id_content_hash")
         ),
         sa.UniqueConstraint("source_id", "url", name=op.f("uq_articles_source_id_url")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_articles_source_id"), ["source_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_articles_source_id"), ["source_id"], unique=False)
 
     op.create_table(
         "claims",
@@ -85,17 +84,12 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claims")),
-        sa.UniqueConstraint(
-            "article_id", "position", name=op.f("uq_claims_article_id_position")
-        ),
+        sa.UniqueConstraint("article_id", "position", name=op.f("uq_claims_article_id_position")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("claims", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_claims_article_id"), ["article_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_claims_source_id"), ["source_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_claims_article_id"), ["article_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_claims_source_id"), ["source_id"], unique=False)
 
     op.create_table(
         "conflicts",
@@ -110,9 +104,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "claim_a_id < claim_b_id", name=op.f("ck_conflicts_ordered_pair")
-        ),
+        sa.CheckConstraint("claim_a_id < claim_b_id", name=op.f("ck_conflicts_ordered_pair")),
         sa.ForeignKeyConstraint(
             ["claim_a_id"],
             ["claims.id"],
@@ -129,20 +121,13 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "claim_a_id", "claim_b_id", name=op.f("uq_conflicts_claim_a_id_claim_b_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("conflicts", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_conflicts_claim_a_id"), ["claim_a_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_conflicts_claim_b_id"), ["claim_b_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_conflicts_created_at"), ["created_at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_conflicts_severity_id", ["severity", "id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_conflicts_claim_a_id"), ["claim_a_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_conflicts_claim_b_id"), ["claim_b_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_conflicts_created_at"), ["created_at"], unique=False)
+        batch_op.create_index("ix_conflicts_severity_id", ["severity", "id"], unique=False)
 
     op.create_table(
         "quantities",
@@ -169,9 +154,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_quantities")),
-        sa.UniqueConstraint(
-            "claim_id", "position", name=op.f("uq_quantities_claim_id_position")
-        ),
+        sa.UniqueConstraint("claim_id", "position", name=op.f("uq_quantities_claim_id_position")),
     )
 
 

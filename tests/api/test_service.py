@@ -1,0 +1,93 @@
+"""Health, readiness, the conflict feed, and the offline docs pages."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.api.test_articles import TOLL_A, TOLL_B, post
+
+
+def test_healthz_and_readyz(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready"
+    assert ready["database"] == "sqlite"
+
+
+def test_readyz_is_503_when_the_database_is_gone(client: TestClient) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    engine.dispose()
+    client.app.state.engine = __import__("sqlalchemy").create_engine(  # type: ignore[attr-defined]
+        "sqlite:////nonexistent-dir/x.db"
+    )
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_conflict_feed_filters_and_paginates(client: TestClient) -> None:
+    post(client, "AFP", TOLL_A)
+    post(client, "RFE/RL", TOLL_A.replace("The UN-hosted negotiations in Geneva are", "Talks are"))
+    post(client, "AP", TOLL_B)
+    feed = client.get("/v1/conflicts").json()
+    assert len(feed["items"]) == 2
+    assert feed["next_page_token"] is None
+
+    first = client.get("/v1/conflicts", params={"page_size": 1}).json()
+    second = client.get(
+        "/v1/conflicts", params={"page_size": 1, "page_token": first["next_page_token"]}
+    ).json()
+    assert [c["id"] for c in first["items"] + second["items"]] == [c["id"] for c in feed["items"]]
+    assert second["next_page_token"] is None
+
+    by_severity = client.get("/v1/conflicts", params={"order": "severity"}).json()["items"]
+    severities = [c["severity"] for c in by_severity]
+    assert severities == sorted(severities, reverse=True)
+
+    afp = client.get("/v1/conflicts", params={"source": "AFP"}).json()["items"]
+    assert len(afp) == 1
+    assert "AFP" in {afp[0]["a"]["source"], afp[0]["b"]["source"]}
+    assert client.get("/v1/conflicts", params={"source": "Nobody"}).json()["items"] == []
+
+    created = feed["items"][0]["created_at"]
+    assert client.get("/v1/conflicts", params={"since": created}).json()["items"]
+    assert (
+        client.get("/v1/conflicts", params={"since": "2999-01-01T00:00:00Z"}).json()["items"] == []
+    )
+
+
+def test_conflict_detail_explains_itself(client: TestClient) -> None:
+    post(client, "AFP", TOLL_A)
+    post(client, "AP", TOLL_B)
+    [summary] = client.get("/v1/conflicts").json()["items"]
+    conflict = client.get(f"/v1/conflicts/{summary['id']}").json()
+    assert conflict == summary
+    assert conflict["a"]["id"] < conflict["b"]["id"]
+    assert conflict["a"]["published_at"] == "2016-03-14"
+    assert conflict["reason"]
+    assert conflict["rule"]
+    assert "kill" in conflict["measure"] or "people" in conflict["measure"]
+    pair = conflict["quantities"][0]
+    assert "270,000" in pair["a"]["text"]
+    assert pair["a"]["interval"]["low"] == 270000
+    assert pair["a"]["interval"]["high"] is None
+    assert "250,000" in pair["b"]["text"]
+    assert 0 < conflict["relative_gap"] < 1
+
+
+def test_docs_pages_hold_no_external_url(client: TestClient) -> None:
+    for page in ("/docs", "/redoc"):
+        response = client.get(page)
+        assert response.status_code == 200
+        html = response.text
+        urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", html) + re.findall(
+            r"""url\s*:\s*["']([^"']+)""", html
+        )
+        assert urls, html
+        assert all(url.startswith("/") for url in urls), urls
+        assert "http://" not in html
+        assert "https://" not in html
+        for url in urls:
+            assert client.get(url).status_code == 200, url
