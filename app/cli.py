@@ -152,5 +152,52 @@ def conflicts(
     console.print(table)
 
 
+@cli.command("eval")
+def evaluate(
+    pairs: Annotated[Path, typer.Argument(help="CSV with premise,hypothesis[,label].")],
+    out: Annotated[
+        Path | None, typer.Option(help="Write one JSON verdict per row (JSON Lines).")
+    ] = None,
+) -> None:
+    """Judge each (premise, hypothesis) pair as two claims from two sources on the same day.
+
+    With labels, prints precision, recall and F1 of `conflict` against `contradiction`, and
+    the share of `entailment` and `neutral` pairs flagged.
+    """
+    import numpy as np
+
+    from app.claims.service import policy_of
+    from app.core.evaluate import judge_pairs, read_pairs, score, verdict_to_json
+    from app.embeddings import load_embedder
+
+    settings = get_settings()
+    rows = read_pairs(pairs)
+    embedder = load_embedder(settings)
+    with console.status(f"embedding {2 * len(rows)} sentences"):
+        premises = embedder.encode([row.premise for row in rows])
+        hypotheses = embedder.encode([row.hypothesis for row in rows])
+    similarities = np.einsum("ij,ij->i", premises, hypotheses).tolist()
+    verdicts = judge_pairs(rows, similarities, policy_of(settings))
+    if out is not None:
+        with out.open("w", encoding="utf-8") as handle:
+            for verdict, similarity in zip(verdicts, similarities, strict=True):
+                record = {**verdict_to_json(verdict), "similarity": round(similarity, 4)}
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    console.print(f"{len(rows)} pairs, {sum(v.relation == 'conflict' for v in verdicts)} flagged")
+    if any(row.label for row in rows):
+        report = score(rows, verdicts)
+        table = Table(title=str(pairs))
+        for column in ("precision", "recall", "F1", "entailment flagged", "neutral flagged"):
+            table.add_column(column)
+        table.add_row(
+            f"{report.precision:.3f}",
+            f"{report.recall:.3f}",
+            f"{report.f1:.3f}",
+            f"{report.share_entailment_flagged:.1%}",
+            f"{report.share_neutral_flagged:.1%}",
+        )
+        console.print(table)
+
+
 def main() -> None:
     cli()
