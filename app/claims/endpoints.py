@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.claims import service
-from app.claims.schemas import CheckIn, CheckOut, SearchResults
+from app.claims.schemas import CheckIn, CheckOut, CompareIn, CompareOut, SearchResults
 from app.dependencies import EmbedderDep, IndexDep, SessionDep, SettingsDep
 from app.problems import responses
 
@@ -49,3 +49,14 @@ def search(
 ) -> SearchResults:
     """Stored claims nearest to `q` by cosine similarity, from every source."""
     return service.search_claims(session, index, embedder, q, k)
+
+
+@router.post("/compare", response_model=CompareOut, responses=responses(400, 413, 422, 503))
+def compare(data: CompareIn, embedder: EmbedderDep, settings: SettingsDep) -> CompareOut:
+    """Pairwise verdict on two claims taken as coming from two sources.
+
+    `relation` is `conflict` when they measure the same thing in the same event and the
+    numbers cannot both be true, `agree` when they say the same thing, `unrelated` otherwise;
+    `conflicts` explains each disagreeing pair (spans, intervals, measure, gap, rule).
+    """
+    return service.compare_texts(embedder, settings, data)

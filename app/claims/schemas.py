@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.conflicts.schemas import ConflictOut
+from app.conflicts.schemas import ConflictOut, QuantityPair
 from app.schemas import ClaimRef, QuantityOut
 
 
@@ -58,3 +59,38 @@ class SearchHit(BaseModel):
 class SearchResults(BaseModel):
     query: str
     items: list[SearchHit]
+
+
+class CompareSide(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=5000, description="One claim (a sentence).")
+    published_at: date | None = Field(default=None, description="ISO date, e.g. 2016-03-14.")
+
+
+class CompareIn(BaseModel):
+    """Two claims, taken as coming from two different sources."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: CompareSide
+    b: CompareSide
+
+
+class ClaimReading(BaseModel):
+    """What the service read in one side of a comparison."""
+
+    text: str
+    quantities: list[QuantityOut]
+    event_from: date | None = Field(description="First day the claim can be about.")
+    event_to: date | None = Field(description="Last day the claim can be about.")
+
+
+class CompareOut(BaseModel):
+    conflict: bool
+    relation: Literal["conflict", "agree", "unrelated"]
+    reason: str = Field(description="Why, in one sentence.")
+    similarity: float = Field(description="Cosine similarity of the two claims' embeddings.")
+    conflicts: list[QuantityPair] = Field(description="Every disagreeing quantity pair.")
+    a: ClaimReading
+    b: ClaimReading

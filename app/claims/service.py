@@ -10,9 +10,18 @@ from sqlalchemy.orm import Session
 
 from app.articles.repository import ArticleRepository
 from app.claims.repository import ClaimRepository
-from app.claims.schemas import CheckOut, ClaimOut, MatchOut, SearchHit, SearchResults
+from app.claims.schemas import (
+    CheckOut,
+    ClaimOut,
+    ClaimReading,
+    CompareIn,
+    CompareOut,
+    MatchOut,
+    SearchHit,
+    SearchResults,
+)
 from app.config import Settings
-from app.conflicts.schemas import ConflictOut
+from app.conflicts.schemas import ConflictOut, QuantityPair
 from app.conflicts.service import claim_ref
 from app.core.claims import Claim as ClaimText
 from app.core.claims import extract_claims
@@ -210,4 +219,35 @@ def search_claims(
             for hit in hits
             if hit.claim_id in claims
         ],
+    )
+
+
+def _reading(facts: ClaimFacts) -> ClaimReading:
+    return ClaimReading(
+        text=facts.text,
+        quantities=[QuantityOut.of(q) for q in facts.quantities],
+        event_from=facts.when.first if facts.when else None,
+        event_to=facts.when.last if facts.when else None,
+    )
+
+
+def compare_texts(embedder: Embedder, settings: Settings, data: CompareIn) -> CompareOut:
+    """The pairwise verdict on two claims, as if from two sources."""
+    for side in (data.a, data.b):
+        if not side.text.strip():
+            raise InvalidInput("a claim's text is empty: send a sentence on each side.")
+    a = analyse_claim(" ".join(data.a.text.split()), data.a.published_at)
+    b = analyse_claim(" ".join(data.b.text.split()), data.b.published_at)
+    vectors = embedder.encode([a.text, b.text])
+    similarity = float(vectors[0] @ vectors[1])
+    verdict = compare_claims(a, b, similarity, policy_of(settings))
+    pairs = sorted((QuantityPair.of(c) for c in verdict.conflicts), key=lambda p: -p.severity)
+    return CompareOut(
+        conflict=verdict.relation == "conflict",
+        relation=verdict.relation,
+        reason=verdict.reason,
+        similarity=similarity,
+        conflicts=pairs,
+        a=_reading(a),
+        b=_reading(b),
     )

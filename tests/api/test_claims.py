@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.test_articles import TOLL_A, TOLL_B, post
@@ -57,3 +58,78 @@ def test_search_k_limits_results(client: TestClient) -> None:
         post(client, f"S{i}", f"Officials said {i + 2} people were hurt in the blast.")
     items = client.get("/v1/claims/search", params={"q": "blast", "k": 2}).json()["items"]
     assert len(items) == 2
+
+
+JETS = (
+    "Russia has more than 50 jets and helicopters in Syria and a small ground component "
+    "protecting them, along with a number of advisers and special forces operating with the "
+    "Syrian military."
+)
+WARPLANES = (
+    "Russia sent over 50 warplanes to carry out thousands of strikes across the Syria arguing "
+    "that it was targeting “terrorist” groups including Islamic State jihadists."
+)
+PULLOUT = (
+    "Surovikin later said the military will pull out 23 warplanes, two helicopter gunships, "
+    "special forces units, military police, and field engineers."
+)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "relation"),
+    [
+        ((TOLL_A, "2016-03-14"), (TOLL_B, "2016-03-14"), "conflict"),
+        ((TOLL_B, "2016-03-14"), (TOLL_A, "2016-03-15"), "conflict"),
+        ((JETS, "2016-03-15"), (WARPLANES, "2016-03-14"), "agree"),
+        ((PULLOUT, "2017-12-11"), (WARPLANES, "2016-03-14"), "unrelated"),
+        ((TOLL_A, "2016-03-14"), (TOLL_A.replace("more than 270,000", "400,000"), None), "agree"),
+        ((TOLL_A, "2016-03-14"), ("Tokyo's stock index rose 2% on Monday.", None), "unrelated"),
+    ],
+)
+def test_compare_gives_a_pairwise_verdict(
+    client: TestClient, a: tuple[str, str | None], b: tuple[str, str | None], relation: str
+) -> None:
+    response = client.post(
+        "/v1/compare",
+        json={
+            "a": {"text": a[0], "published_at": a[1]},
+            "b": {"text": b[0], "published_at": b[1]},
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["relation"] == relation, body["reason"]
+    assert body["conflict"] is (relation == "conflict")
+    assert body["reason"]
+    assert (len(body["conflicts"]) > 0) is (relation == "conflict")
+    assert body["a"]["text"] == a[0]
+    assert -1 <= body["similarity"] <= 1.0001
+
+
+def test_compare_explains_the_conflict(client: TestClient) -> None:
+    body = client.post(
+        "/v1/compare",
+        json={"a": {"text": TOLL_A, "published_at": "2016-03-14"}, "b": {"text": TOLL_B}},
+    ).json()
+    [pair] = body["conflicts"]
+    assert pair["a"]["text"].startswith("more than 270,000")
+    assert pair["a"]["interval"]["notation"].startswith("(270000")
+    assert pair["b"]["text"].startswith("250,000")
+    assert pair["rule"]
+    assert pair["relative_gap"] > 0
+    assert body["a"]["event_from"] == "2016-03-14"
+
+
+def test_compare_rejects_bad_input(client: TestClient) -> None:
+    for body in (
+        {"a": {"text": TOLL_A}},
+        {"a": {"text": TOLL_A}, "b": {"text": ""}},
+        {"a": {"text": TOLL_A}, "b": {"text": TOLL_B, "source": "x"}},
+        {"a": {"text": TOLL_A}, "b": {"text": TOLL_B}, "c": {}},
+    ):
+        response = client.post("/v1/compare", json=body)
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+    blank = client.post("/v1/compare", json={"a": {"text": " "}, "b": {"text": TOLL_B}})
+    assert blank.status_code == 422
+    assert "empty" in blank.json()["detail"]
