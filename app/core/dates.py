@@ -1,0 +1,290 @@
+"""Dates, years, times and other numerals that are not quantities.
+
+`find_date_mentions` serves two purposes: the quantity parser skips every span it returns
+(a year is not a count), and the comparison reads the claim's event time from the ones that
+resolve to calendar days.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.core.numbers import normalise_text
+
+MONTHS: dict[str, int] = {
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+WEEKDAYS: dict[str, int] = {
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date-like span in a sentence, resolved to calendar days when possible."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "date" | "month" | "year" | "relative" | "time" | "label"
+    first: date | None  # None when it cannot be placed on the calendar (times, labels)
+    last: date | None
+    is_period_start: bool = False  # "since March 2011", "began in 2011": not the event time
+
+
+_MONTH_RE = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
+_DAY_RE = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR_RE = r"(?:1[6-9]\d\d|20\d\d|2100)"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
+    ("dmy", re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})\b")),
+    (
+        "month-day",
+        re.compile(rf"\b({_MONTH_RE})\s+({_DAY_RE})\b(?:,?\s+({_YEAR_RE})\b)?(?!\s*%)"),
+    ),
+    (
+        "day-month",
+        re.compile(rf"\b(?:the\s+)?({_DAY_RE})\s+(?:of\s+)?({_MONTH_RE})(?:,?\s+({_YEAR_RE})\b)?"),
+    ),
+    ("month-year", re.compile(rf"\b({_MONTH_RE}),?\s+({_YEAR_RE})\b")),
+    ("decade", re.compile(r"\b(?:1[6-9]|20)\d0'?s\b|'\d0s\b")),
+    ("year", re.compile(rf"(?<![\d,.$£€¥])\b({_YEAR_RE})\b(?![,.]\d)")),
+    ("time", re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:[ap]\.?m\.?|GMT|UTC)\b)?")),
+    ("time", re.compile(r"\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b)", re.IGNORECASE)),
+    (
+        "phone",
+        re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\d{2,4}\)?[\s.-]\d{3,4}[\s.-]\d{3,4}\b"),
+    ),
+    ("weekday", re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
+    (
+        "relative",
+        re.compile(
+            r"\b(yesterday|today|tonight|tomorrow"
+            r"|(?:last|this|next|past)\s+(?:week|month|year|weekend))\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+
+# Words before a year that make it a count instead ("$2015", "2015 people" are rare; "2000
+# troops" is not): a year-like numeral followed by a plural noun is treated as a number.
+_COUNT_NOUN_AFTER = re.compile(r"\s*(?:[a-z]+s\b|people\b|men\b|women\b|children\b)")
+
+# "since March 2011", "began in 2011", "broke out in 2011": the start of a period, whose
+# duration the sentence talks about, not the time the claim is about.
+_PERIOD_START_BEFORE = re.compile(
+    r"(?:\bsince(?:\s+[\w'-]+){0,10}?(?:\s+(?:in|on))?"
+    r"|\b(?:began|begun|started|broke\s+out|erupted)(?:\s+[\w'-]+){0,10}?\s+in)"
+    r"\s+(?:the\s+)?(?:early\s+|late\s+|mid-?\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def _month_number(text: str) -> int:
+    return MONTHS[text.lower().rstrip(".")]
+
+
+def _day_number(text: str) -> int:
+    return int(re.sub(r"\D", "", text))
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year_for(month: int, day: int, published_at: date | None) -> int | None:
+    """The year of a year-less date: the publication year, or the one before if that is later
+    than two months after publication ("on December 11" in a January article)."""
+    if published_at is None:
+        return None
+    candidate = _safe_date(published_at.year, month, min(day, 28))
+    if candidate is not None and candidate > published_at + timedelta(days=62):
+        return published_at.year - 1
+    return published_at.year
+
+
+def _month_span(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _resolve_relative(phrase: str, published_at: date | None) -> tuple[date, date] | None:
+    if published_at is None:
+        return None
+    p = " ".join(phrase.lower().split())
+    d = published_at
+    if p in {"today", "tonight"}:
+        return d, d
+    if p == "yesterday":
+        return d - timedelta(days=1), d - timedelta(days=1)
+    if p == "tomorrow":
+        return d + timedelta(days=1), d + timedelta(days=1)
+    which, unit = p.split(" ", 1)
+    if unit in {"week", "weekend"}:
+        monday = d - timedelta(days=d.weekday())
+        if which in {"last", "past"}:
+            monday -= timedelta(days=7)
+        elif which == "next":
+            monday += timedelta(days=7)
+        return monday, monday + timedelta(days=6)
+    if unit == "month":
+        year, month = d.year, d.month
+        if which in {"last", "past"}:
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        elif which == "next":
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return _month_span(year, month)
+    year = d.year + {"last": -1, "past": -1, "next": 1}.get(which, 0)
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _resolve_weekday(name: str, published_at: date | None) -> tuple[date, date] | None:
+    """News convention: "on Monday" is the latest Monday on or before publication, except the
+    day right after publication ("from Tuesday" in a Monday article)."""
+    if published_at is None:
+        return None
+    target = WEEKDAYS[name.lower()]
+    delta = (published_at.weekday() - target) % 7
+    day = published_at + timedelta(days=1) if delta == 6 else published_at - timedelta(days=delta)
+    return day, day
+
+
+def find_date_mentions(text: str, published_at: date | None = None) -> list[DateMention]:
+    """Dates, years, times and phone numbers in a sentence, non-overlapping, in order."""
+    norm = normalise_text(text)
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(norm):
+            start, end = m.start(), m.end()
+            if not free(start, end):
+                continue
+            first: date | None = None
+            last: date | None = None
+            out_kind = "date"
+            if kind == "iso":
+                first = last = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                if first is None:
+                    continue
+            elif kind == "dmy":
+                year = int(m.group(3))
+                year = year + 2000 if year < 100 else year
+                a, b = int(m.group(1)), int(m.group(2))
+                first = _safe_date(year, b, a) or _safe_date(year, a, b)
+                last = first
+                if first is None:
+                    continue
+            elif kind in {"month-day", "day-month"}:
+                month_text, day_text = (
+                    (m.group(1), m.group(2)) if kind == "month-day" else (m.group(2), m.group(1))
+                )
+                month, day = _month_number(month_text), _day_number(day_text)
+                # "May 5" is a date, but "may 5" is a verb: require the capital.
+                if kind == "month-day" and month == 5 and not month_text[0].isupper():
+                    continue
+                year_text = m.group(3)
+                year_value = int(year_text) if year_text else _year_for(month, day, published_at)
+                if year_value is not None:
+                    first = last = _safe_date(year_value, month, day)
+            elif kind == "month-year":
+                month_text = m.group(1)
+                if month_text.lower().startswith("may") and not month_text[0].isupper():
+                    continue
+                first, last = _month_span(int(m.group(2)), _month_number(month_text))
+                out_kind = "month"
+            elif kind == "decade":
+                out_kind = "year"
+            elif kind == "year":
+                if _COUNT_NOUN_AFTER.match(norm, end) and not norm[end:].lstrip().startswith(
+                    ("s ", "'s")
+                ):
+                    continue
+                year = int(m.group(1))
+                first, last = date(year, 1, 1), date(year, 12, 31)
+                out_kind = "year"
+            elif kind == "weekday":
+                span = _resolve_weekday(m.group(1), published_at)
+                if span is not None:
+                    first, last = span
+                out_kind = "relative"
+            elif kind == "relative":
+                span = _resolve_relative(m.group(1), published_at)
+                if span is not None:
+                    first, last = span
+                out_kind = "relative"
+            else:
+                out_kind = "time" if kind == "time" else "label"
+            period_start = bool(_PERIOD_START_BEFORE.search(norm[max(0, start - 80) : start]))
+            taken.append((start, end))
+            found.append(
+                DateMention(
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    kind=out_kind,
+                    first=first,
+                    last=last,
+                    is_period_start=period_start,
+                )
+            )
+    found.sort(key=lambda d: d.start)
+    return found
+
+
+def event_span(text: str, published_at: date | None) -> tuple[date, date] | None:
+    """The days a claim is about, from the dates in its text, else None.
+
+    Dates that start a period ("since March 2011", "began in March 2011") are skipped: the claim
+    is about the period's present state (a death toll "since it began in 2011" is today's toll).
+    Several dates give the span from the earliest to the latest.
+    """
+    spans = [
+        (d.first, d.last)
+        for d in find_date_mentions(text, published_at)
+        if d.first is not None and d.last is not None and not d.is_period_start
+    ]
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)
