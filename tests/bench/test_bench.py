@@ -1,0 +1,65 @@
+"""The benchmark's building blocks (not its figures): synthetic stores and the quality measure."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
+
+from app.bench.corpus import claim_sentences, load_corpus
+from app.bench.harness import top10_overlap
+from app.bench.store import claim_count, fill
+from app.claims.service import sync_index
+from app.db.models import Article, Claim, IndexChange
+from app.db.session import create_db_engine, create_session_factory
+from app.search.hnsw import ApproximateIndex
+
+
+def test_fill_adds_claims_articles_and_the_change_log(
+    tmp_path: Path, migrated_template: Path
+) -> None:
+    database = tmp_path / "bench.db"
+    shutil.copy(migrated_template, database)
+    engine = create_db_engine(f"sqlite:///{database}")
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(3, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = ["One claim.", "Another claim of 3 words.", "A third."]
+
+    assert fill(engine, 50, texts, vectors) == 50
+    assert fill(engine, 70, texts, vectors) == 20
+    assert fill(engine, 60, texts, vectors) == 0
+    assert claim_count(engine) == 70
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Article)) == 4  # 20 a piece
+        assert connection.scalar(select(func.count()).select_from(IndexChange)) == 70
+        blob = connection.scalar(select(Claim.embedding).limit(1))
+    stored = np.frombuffer(blob, dtype=np.float32)
+    assert stored.shape == (384,)
+    assert abs(np.linalg.norm(stored) - 1) < 1e-5
+    # Noisy copies stay near the sentence they stand for.
+    assert (vectors @ stored).max() > 0.85
+
+    index = ApproximateIndex(384, exact_below=10)
+    with create_session_factory(engine)() as session:
+        sync_index(session, index)
+    assert len(index) == 70
+    assert index.approximate
+    engine.dispose()
+
+
+def test_identical_embeddings_overlap_fully_and_noise_lowers_it() -> None:
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(200, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert top10_overlap(vectors, vectors) == 1.0
+    noisy = vectors + rng.normal(scale=0.3, size=vectors.shape).astype(np.float32)
+    assert top10_overlap(vectors, noisy) < 0.9
+
+
+def test_article_sentences_are_single_claims() -> None:
+    pool = claim_sentences(load_corpus())
+    assert len(pool) > 300
+    assert all(sentence == sentence.strip() for sentence in pool)
