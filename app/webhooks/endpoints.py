@@ -1,0 +1,108 @@
+"""HTTP routes for webhooks: register receivers and watch their deliveries.
+
+Every route needs an API key (when keys are configured), reads included: registrations name
+other services' addresses.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.dependencies import SessionDep, SettingsDep
+from app.problems import responses
+from app.schemas import ResourceId
+from app.security import WRITE_RESPONSES, WriteAccess
+from app.webhooks import service
+from app.webhooks.schemas import (
+    DeliveryPage,
+    DeliveryStatus,
+    Redelivered,
+    WebhookCreated,
+    WebhookIn,
+    WebhookList,
+    WebhookOut,
+)
+
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WebhookCreated,
+    responses={**responses(400, 409, 413, 422, 503), **WRITE_RESPONSES},
+)
+def register_webhook(
+    data: WebhookIn, caller: WriteAccess, session: SessionDep, settings: SettingsDep
+) -> WebhookCreated:
+    """Subscribe a URL to the conflicts found from now on.
+
+    Each new conflict is POSTed to it as JSON `{delivery_id, event: "conflict.created",
+    conflict}`, signed: `X-Crosscheck-Signature: sha256=HEX` is the HMAC-SHA256, under the
+    `secret` returned here (only here), of `X-Crosscheck-Timestamp`, a dot, and the raw body.
+    Any 2xx answer is a delivery; anything else (or no answer within the timeout) is retried
+    with exponential backoff. 409 when the limit of webhooks is reached.
+    """
+    return service.register(session, settings, data, caller.principal)
+
+
+@router.get("", response_model=WebhookList, responses={**responses(503), **WRITE_RESPONSES})
+def list_webhooks(_caller: WriteAccess, session: SessionDep) -> WebhookList:
+    """The registered webhooks with their deliveries counted by state (no secrets)."""
+    return service.list_webhooks(session)
+
+
+@router.get(
+    "/{webhook_id}",
+    response_model=WebhookOut,
+    responses={**responses(404, 422, 503), **WRITE_RESPONSES},
+)
+def get_webhook(webhook_id: ResourceId, _caller: WriteAccess, session: SessionDep) -> WebhookOut:
+    """One webhook with its deliveries counted by state."""
+    return service.get_webhook(session, webhook_id)
+
+
+@router.delete(
+    "/{webhook_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses={**responses(404, 422, 503), **WRITE_RESPONSES},
+)
+def delete_webhook(webhook_id: ResourceId, _caller: WriteAccess, session: SessionDep) -> Response:
+    """Unsubscribe; deliveries not yet made are dropped."""
+    service.delete_webhook(session, webhook_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{webhook_id}/deliveries",
+    response_model=DeliveryPage,
+    responses={**responses(400, 404, 422, 503), **WRITE_RESPONSES},
+)
+def list_deliveries(
+    webhook_id: ResourceId,
+    _caller: WriteAccess,
+    session: SessionDep,
+    settings: SettingsDep,
+    delivery_status: Annotated[
+        DeliveryStatus | None, Query(alias="status", description="Only deliveries in this state.")
+    ] = None,
+    page_size: Annotated[int | None, Query(ge=1, description="Items per page (capped).")] = None,
+    page_token: Annotated[str | None, Query(description="next_page_token of a page.")] = None,
+) -> DeliveryPage:
+    """A webhook's deliveries, newest first: state, attempts, the receiver's last answer, the
+    next attempt's time."""
+    size = min(page_size or settings.default_page_size, settings.max_page_size)
+    return service.list_deliveries(session, webhook_id, size, page_token, delivery_status)
+
+
+@router.post(
+    "/{webhook_id}/redeliver",
+    response_model=Redelivered,
+    responses={**responses(404, 422, 503), **WRITE_RESPONSES},
+)
+def redeliver(webhook_id: ResourceId, _caller: WriteAccess, session: SessionDep) -> Redelivered:
+    """Queue the deliveries that ran out of attempts again, with fresh attempts."""
+    return service.redeliver(session, webhook_id)

@@ -1,0 +1,184 @@
+"""The conflict feed for other services: filters, a cursor that holds while conflicts arrive,
+and a fact-checker's review."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.test_articles import TOLL_A, TOLL_B, post
+from tests.api.test_errors import assert_problem
+
+RFE = TOLL_A.replace("The UN-hosted negotiations in Geneva are", "Talks are")
+BBC = (
+    "Several ceasefires have been attempted since the war, which has killed 400,000 people, "
+    "broke out five years ago."
+)
+
+
+def sources(item: dict) -> set[str]:
+    return {item["a"]["source"], item["b"]["source"]}
+
+
+def feed(client: TestClient, **params: Any) -> list[dict]:
+    response = client.get("/v1/conflicts", params=params)
+    assert response.status_code == 200, response.text
+    items: list[dict] = response.json()["items"]
+    return items
+
+
+@pytest.fixture
+def three(client: TestClient) -> TestClient:
+    """Three conflicts: RFE/RL-AP and AFP-AP (gap 6%), AP-BBC (gap 33%)."""
+    post(client, "AFP", TOLL_A)
+    post(client, "RFE/RL", RFE)
+    post(client, "AP", TOLL_B)
+    post(client, "BBC", BBC)
+    assert sorted(sorted(sources(c)) for c in feed(client)) == [
+        ["AFP", "AP"],
+        ["AP", "BBC"],
+        ["AP", "RFE/RL"],
+    ]
+    return client
+
+
+def test_source_and_other_source(three: TestClient) -> None:
+    assert [sources(c) for c in feed(three, source="AP", other_source="BBC")] == [{"AP", "BBC"}]
+    assert [sources(c) for c in feed(three, source="BBC", other_source="AP")] == [{"AP", "BBC"}]
+    assert [sources(c) for c in feed(three, source="AFP", other_source="AP")] == [{"AFP", "AP"}]
+    assert feed(three, source="AFP", other_source="BBC") == []
+    assert feed(three, source="AFP", other_source="RFE/RL") == []
+    assert [sources(c) for c in feed(three, other_source="BBC")] == [{"AP", "BBC"}]
+    assert len(feed(three, source="AP")) == 3
+    assert feed(three, other_source="Nobody") == []
+
+
+def test_min_gap(three: TestClient) -> None:
+    wide = feed(three, min_gap=0.1)
+    assert [sources(c) for c in wide] == [{"AP", "BBC"}]
+    assert wide[0]["relative_gap"] >= 0.1
+    assert len(feed(three, min_gap=0)) == 3
+    assert feed(three, min_gap=1) == []
+
+
+def test_semantic_query(three: TestClient) -> None:
+    assert len(feed(three, q="death toll of the conflict")) == 3
+    assert feed(three, q="stock market index closed higher") == []
+    narrowed = feed(three, q="death toll of the conflict", source="BBC")
+    assert [sources(c) for c in narrowed] == [{"AP", "BBC"}]
+
+
+def test_filters_combine_with_paging(three: TestClient) -> None:
+    first = three.get("/v1/conflicts", params={"source": "AP", "page_size": 2}).json()
+    rest = three.get(
+        "/v1/conflicts",
+        params={"source": "AP", "page_size": 2, "page_token": first["next_page_token"]},
+    ).json()
+    assert len(first["items"]) == 2
+    assert len(rest["items"]) == 1
+    assert rest["next_page_token"] is None
+
+
+def test_newest_first_paging_holds_while_conflicts_arrive(client: TestClient) -> None:
+    post(client, "AFP", TOLL_A)
+    post(client, "RFE/RL", RFE)
+    post(client, "AP", TOLL_B)
+    first = client.get("/v1/conflicts", params={"page_size": 1}).json()
+    post(client, "BBC", BBC)  # a new conflict arrives between two pages
+    second = client.get(
+        "/v1/conflicts", params={"page_size": 1, "page_token": first["next_page_token"]}
+    ).json()
+    seen = [c["id"] for c in first["items"] + second["items"]]
+    assert len(set(seen)) == 2
+    assert seen == sorted(seen, reverse=True)
+    assert second["next_page_token"] is None  # the new one is ahead of the cursor, not in it
+
+
+def test_following_the_feed_oldest_first(client: TestClient) -> None:
+    empty = client.get("/v1/conflicts", params={"order": "oldest"}).json()
+    assert empty == {"items": [], "next_page_token": None}
+    post(client, "AFP", TOLL_A)
+    post(client, "RFE/RL", RFE)
+    post(client, "AP", TOLL_B)
+    page = client.get("/v1/conflicts", params={"order": "oldest", "page_size": 1}).json()
+    token = page["next_page_token"]
+    seen = [c["id"] for c in page["items"]]
+    while True:
+        page = client.get(
+            "/v1/conflicts", params={"order": "oldest", "page_size": 1, "page_token": token}
+        ).json()
+        if not page["items"]:
+            assert page["next_page_token"] == token  # caught up: keep the place
+            break
+        seen += [c["id"] for c in page["items"]]
+        token = page["next_page_token"]
+        assert token
+    assert seen == sorted(seen)
+    assert len(seen) == 2
+    post(client, "BBC", BBC)
+    later = client.get("/v1/conflicts", params={"order": "oldest", "page_token": token}).json()
+    assert [sources(c) for c in later["items"]] == [{"AP", "BBC"}]
+    assert later["items"][0]["id"] > seen[-1]
+
+
+def forged(position: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("order", "position"),
+    [
+        ("newest", {"id": "1; DROP TABLE conflicts"}),
+        ("newest", {"id": None}),
+        ("newest", {"id": True}),
+        ("newest", {"id": 10**30}),
+        ("oldest", {"id": [1]}),
+        ("severity", {"id": 1, "severity": "high"}),
+        ("severity", {"id": 1, "severity": 1e400}),
+    ],
+)
+def test_forged_tokens_of_the_right_shape_are_400(
+    client: TestClient, order: str, position: dict
+) -> None:
+    params = {"order": order, "page_token": forged(position)}
+    assert_problem(client.get("/v1/conflicts", params=params), 400, "page_token")
+
+
+def test_review_a_conflict(three: TestClient) -> None:
+    conflict = feed(three, source="BBC")[0]
+    url = f"/v1/conflicts/{conflict['id']}"
+    reviewed = three.patch(url, json={"status": "confirmed", "note": "AP is behind."})
+    assert reviewed.status_code == 200, reviewed.text
+    body = reviewed.json()
+    assert body["status"] == "confirmed"
+    assert body["note"] == "AP is behind."
+    assert body["reviewed_at"]
+    assert three.get(url).json() == body
+    # Everything else about the conflict is unchanged.
+    fields = ("a", "b", "measure", "rule", "reason", "severity", "relative_gap", "created_at")
+    assert {k: body[k] for k in fields} == {k: conflict[k] for k in fields}
+
+    assert [c["id"] for c in feed(three, status="confirmed")] == [conflict["id"]]
+    assert len(feed(three, status="new")) == 2
+    assert feed(three, status="dismissed") == []
+
+    kept = three.patch(url, json={"status": "dismissed"}).json()
+    assert kept["note"] == "AP is behind."  # omitted: kept
+    assert kept["status"] == "dismissed"
+    cleared = three.patch(url, json={"status": "new", "note": None}).json()
+    assert cleared["note"] is None
+    assert cleared["status"] == "new"
+    assert len(feed(three, status="new")) == 3
+
+
+def test_review_errors(three: TestClient) -> None:
+    conflict_id = feed(three)[0]["id"]
+    assert_problem(three.patch("/v1/conflicts/999", json={"status": "confirmed"}), 404, "999")
+    assert_problem(three.patch(f"/v1/conflicts/{conflict_id}", json={"status": "true"}), 422)
+    assert_problem(three.patch(f"/v1/conflicts/{conflict_id}", json={}), 422, "status")
+    assert_problem(three.patch(f"/v1/conflicts/{conflict_id}", json={"note": "x"}), 422)
+    assert feed(three, status="new") == feed(three)

@@ -1,0 +1,208 @@
+"""Every limit: the per-client rate limit (429 with Retry-After), and the size limits on bodies,
+texts, claims, pages, headers, queries, notes and webhooks, each a setting."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.limits import RateLimiter
+from tests.api.test_articles import TOLL_A, TOLL_B, post
+from tests.api.test_errors import assert_problem
+from tests.conftest import ClientFactory
+
+KEYS = ["limits-key-a-0123456789", "limits-key-b-0123456789"]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# --- the rate limit ---------------------------------------------------------------------------
+
+
+def test_token_bucket_admits_a_burst_then_the_steady_rate() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=60, burst=3, clock=clock)
+    assert [limiter.acquire("a") for _ in range(3)] == [0, 0, 0]
+    assert limiter.acquire("a") == 1  # one token a second
+    assert limiter.acquire("b") == 0  # buckets are per client
+    clock.now += 1.0
+    assert limiter.acquire("a") == 0
+    assert limiter.acquire("a") == 1
+    clock.now += 3600
+    assert [limiter.acquire("a") for _ in range(4)] == [0, 0, 0, 1]  # refills to the burst only
+
+
+def test_retry_after_is_the_time_until_the_next_token() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=2, burst=1, clock=clock)
+    assert limiter.acquire("a") == 0
+    assert limiter.acquire("a") == 30
+    clock.now += 20
+    assert limiter.acquire("a") == 10
+
+
+def test_a_zero_rate_turns_the_limit_off() -> None:
+    limiter = RateLimiter(per_minute=0, burst=1)
+    assert not limiter.enabled
+    assert all(limiter.acquire("a") == 0 for _ in range(1000))
+
+
+def test_idle_buckets_are_forgotten() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=60, burst=2, clock=clock)
+    for i in range(50):
+        limiter.acquire(f"client-{i}")
+    clock.now += 10
+    limiter._forget_idle(clock.now)
+    assert limiter._buckets == {}
+
+
+@pytest.fixture
+def limited(make_client: ClientFactory) -> TestClient:
+    # One token a minute after a burst of three: no refill can happen during the test.
+    return make_client(api_keys=KEYS, rate_limit_per_minute=1, rate_limit_burst=3)
+
+
+def test_the_fourth_request_in_a_burst_is_429_with_retry_after(limited: TestClient) -> None:
+    for _ in range(3):
+        assert limited.get("/v1/conflicts").status_code == 200
+    response = limited.get("/v1/conflicts")
+    problem = assert_problem(response, 429, "CROSSCHECK_RATE_LIMIT_PER_MINUTE")
+    assert 1 <= int(response.headers["retry-after"]) <= 60
+    assert problem["title"] == "Too many requests"
+
+
+def test_each_key_has_its_own_budget(limited: TestClient) -> None:
+    first, second = ({"X-API-Key": key} for key in KEYS)
+    for _ in range(3):
+        assert limited.post("/v1/check", json={"text": TOLL_A}, headers=first).status_code == 200
+    assert_problem(limited.post("/v1/check", json={"text": TOLL_A}, headers=first), 429)
+    assert limited.post("/v1/check", json={"text": TOLL_A}, headers=second).status_code == 200
+    # Without a key, the client's address has a budget of its own.
+    assert limited.get("/v1/articles").status_code == 200
+
+
+def test_every_v1_route_is_rate_limited(make_client: ClientFactory) -> None:
+    client = make_client(api_keys=KEYS, rate_limit_per_minute=1, rate_limit_burst=1)
+    headers = {"X-API-Key": KEYS[0]}
+    spec = client.get("/openapi.json").json()
+    for path, item in spec["paths"].items():
+        if not path.startswith("/v1/"):
+            continue
+        for method in item:
+            assert "429" in item[method]["responses"], (method, path)
+    client.get("/v1/articles", headers=headers)  # spends the key's only token
+    for path, item in spec["paths"].items():
+        if path.startswith("/v1/"):
+            for method in item:
+                concrete = path.replace("{article_id}", "1").replace("{conflict_id}", "1")
+                concrete = concrete.replace("{webhook_id}", "1")
+                response = client.request(method, concrete, json={}, headers=headers)
+                assert_problem(response, 429)
+
+
+def test_guessing_keys_is_rate_limited_too(limited: TestClient) -> None:
+    for _ in range(3):
+        assert_problem(limited.post("/v1/check", json={}, headers={"X-API-Key": "guess"}), 401)
+    assert_problem(limited.post("/v1/check", json={}, headers={"X-API-Key": "guess"}), 429)
+
+
+def test_probes_docs_and_metrics_are_not_rate_limited(limited: TestClient) -> None:
+    for _ in range(10):
+        for path in ("/healthz", "/readyz", "/openapi.json", "/metrics"):
+            assert limited.get(path).status_code == 200, path
+
+
+# --- size limits (CROSSCHECK_MAX_BODY_BYTES and CROSSCHECK_MAX_TEXT_CHARS: test_errors.py) ---
+
+
+def test_claims_per_article_are_capped(make_client: ClientFactory) -> None:
+    client = make_client(max_claims_per_article=2)
+    text = " ".join(f"Officials said {n} people were hurt in town {n}." for n in range(3, 9))
+    article = post(client, "AFP", text)
+    assert article["claim_count"] == 2
+    assert [c["position"] for c in article["claims"]] == [0, 1]
+    checked = client.post("/v1/check", json={"text": text}).json()
+    assert len(checked["claims"]) == 2
+
+
+def test_conflict_page_size_is_capped(make_client: ClientFactory) -> None:
+    client = make_client(max_page_size=1)
+    post(client, "AFP", TOLL_A)
+    post(client, "RFE/RL", TOLL_A.replace("The UN-hosted negotiations in Geneva are", "Talks are"))
+    post(client, "AP", TOLL_B)
+    page = client.get("/v1/conflicts", params={"page_size": 100}).json()
+    assert len(page["items"]) == 1
+    assert page["next_page_token"]
+
+
+def test_the_default_page_size_applies_without_page_size(make_client: ClientFactory) -> None:
+    client = make_client(default_page_size=1)
+    post(client, "AFP", "Officials said 3 people were hurt.")
+    post(client, "AFP", "Officials said 4 people were hurt.")
+    assert len(client.get("/v1/articles").json()["items"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "needle"),
+    [
+        ("/v1/conflicts", {"q": "x" * 2001}, "q"),
+        ("/v1/conflicts", {"q": ""}, "q"),
+        ("/v1/conflicts", {"min_gap": -0.1}, "min_gap"),
+        ("/v1/conflicts", {"min_gap": 1.5}, "min_gap"),
+        ("/v1/conflicts", {"status": "maybe"}, "status"),
+        ("/v1/claims/search", {"q": "x" * 2001}, "q"),
+        ("/v1/claims/search", {"q": "x", "k": 101}, "k"),
+    ],
+)
+def test_query_limits_are_422(client: TestClient, path: str, params: dict, needle: str) -> None:
+    assert_problem(client.get(path, params=params), 422, needle)
+
+
+@pytest.mark.parametrize(
+    "key", ["k" * 201, "has space", "tab\there", "ключ"], ids=["long", "space", "tab", "non-ascii"]
+)
+def test_idempotency_keys_are_bounded(client: TestClient, key: str) -> None:
+    response = client.post(
+        "/v1/articles",
+        json={"source": "AFP", "text": TOLL_A},
+        headers={"Idempotency-Key": key.encode()},
+    )
+    assert_problem(response, 422, "Idempotency-Key")
+    assert client.get("/v1/articles").json()["items"] == []
+
+
+def test_a_review_note_is_bounded(client: TestClient) -> None:
+    post(client, "AFP", TOLL_A)
+    post(client, "AP", TOLL_B)
+    [conflict] = client.get("/v1/conflicts").json()["items"]
+    response = client.patch(
+        f"/v1/conflicts/{conflict['id']}", json={"status": "confirmed", "note": "n" * 5001}
+    )
+    assert_problem(response, 422, "note")
+
+
+def test_webhooks_are_capped(make_client: ClientFactory) -> None:
+    client = make_client(max_webhooks=2)
+    for n in range(2):
+        created = client.post("/v1/webhooks", json={"url": f"http://127.0.0.1:9/{n}"})
+        assert created.status_code == 201
+    problem = assert_problem(
+        client.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/3"}),
+        409,
+        "CROSSCHECK_MAX_WEBHOOKS",
+    )
+    assert problem["status"] == 409
+
+
+def test_webhook_urls_are_bounded(client: TestClient) -> None:
+    long_url = "http://127.0.0.1:9/" + "a" * 2100
+    assert_problem(client.post("/v1/webhooks", json={"url": long_url}), 422, "url")
+    for bad in ("ftp://127.0.0.1/x", "not a url", "javascript:alert(1)"):
+        assert_problem(client.post("/v1/webhooks", json={"url": bad}), 422, "url")
