@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
-    CROSSCHECK_DATABASE_URL=sqlite:////var/lib/crosscheck/crosscheck.db
+    CROSSCHECK_DATABASE_URL=sqlite:////var/lib/crosscheck/crosscheck.db \
+    CROSSCHECK_REQUIRE_API_KEYS=true
 
 WORKDIR /srv/crosscheck
 

@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup lint typecheck pytest clean
+.PHONY: run test setup lint typecheck pytest browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,16 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy app
 
-pytest: setup
+# The docs-page test drives Debian's headless Chromium. Installed here when missing and root
+# (CI is); otherwise the test is skipped outside CI, and says how to install it.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver >/dev/null; \
+	else echo "chromium and chromium-driver are missing: apt-get install chromium chromium-driver"; fi
+
+pytest: setup browser
 	$(BIN)/pytest
 
 test: lint typecheck pytest

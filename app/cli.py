@@ -199,5 +199,52 @@ def evaluate(
         console.print(table)
 
 
+@cli.command("build-model")
+def build_model_command() -> None:
+    """Build the ONNX models (fp32 and int8) from the bundled weights into the model cache."""
+    from app.embeddings import bundled_model_path
+    from app.embeddings.build import ensure_built
+
+    settings = get_settings()
+    path = settings.embedding_model_path or bundled_model_path()
+    for variant in ("fp32", "int8"):
+        built = ensure_built(path, settings.embedding_cache_dir, variant, in_process=True)
+        console.print(f"{variant}: {built}")
+
+
+@cli.command()
+def bench(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="10k claims, SQLite, one round: about a minute.")
+    ] = False,
+    sizes: Annotated[
+        str, typer.Option(help="Store sizes, comma-separated.")
+    ] = "10000,100000,1000000",
+    databases: Annotated[str, typer.Option(help="sqlite and/or postgresql.")] = "sqlite,postgresql",
+    rounds: Annotated[int, typer.Option(min=1, help="Repetitions; medians are reported.")] = 3,
+    sections: Annotated[
+        str, typer.Option(help="Any of embedding, ingest, check, comma-separated.")
+    ] = "embedding,ingest,check",
+    out: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path(
+        "bench/results.json"
+    ),
+) -> None:
+    """Measure encode, ingest and check speed, latency growth and memory (not a test)."""
+    import sys
+
+    from app.bench import BenchConfig, run_bench
+
+    config = BenchConfig(
+        command="crosscheck " + " ".join(sys.argv[1:]),
+        out=out,
+        quick=quick,
+        sizes=(10_000,) if quick else tuple(int(s) for s in sizes.split(",")),
+        databases=("sqlite",) if quick else tuple(databases.split(",")),
+        rounds=1 if quick else rounds,
+        sections=tuple(sections.split(",")),
+    )
+    run_bench(config, console)
+
+
 def main() -> None:
     cli()

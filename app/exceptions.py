@@ -35,3 +35,27 @@ class TooLarge(CrosscheckError):
 
 class Unavailable(CrosscheckError):
     title = "Service unavailable"
+
+
+class Overloaded(Unavailable):
+    """Too much work queued: the caller should retry after ``retry_after`` seconds."""
+
+    def __init__(self, detail: str, retry_after: int = 1):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class Unauthorized(CrosscheckError):
+    """No API key, or one the service does not know."""
+
+    title = "Unauthorized"
+
+
+class RateLimited(CrosscheckError):
+    """The caller made too many requests: retry after ``retry_after`` seconds."""
+
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int = 1):
+        super().__init__(detail)
+        self.retry_after = retry_after

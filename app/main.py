@@ -17,8 +17,15 @@ from app.conflicts.endpoints import router as conflicts_router
 from app.db.session import create_db_engine, create_session_factory
 from app.docs import install_docs
 from app.embeddings import Embedder, load_embedder
+from app.limits import RateLimiter
+from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
+from app.observability import router as metrics_router
 from app.problems import PROBLEM_JSON, BodySizeLimit, install_problem_handlers
-from app.search.index import ExactIndex
+from app.search.hnsw import ApproximateIndex
+from app.search.pgvector import index_for
+from app.security import check_start_up, document_access
+from app.webhooks.endpoints import router as webhooks_router
+from app.webhooks.worker import DeliveryWorker
 
 logger = logging.getLogger("crosscheck")
 
@@ -36,17 +43,31 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_db_engine(settings.database_url)
+        configure_logging(settings)
+        check_start_up(settings)
+        engine = create_db_engine(settings.database_url, settings)
         model = embedder or load_embedder(settings)
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessions = create_session_factory(engine)
-        app.state.embedder = model
-        app.state.index = ExactIndex(model.dimension)
+        metrics.watch_model_calls(model)
+        app.state.embedder = InstrumentedEmbedder(model, metrics)
+        # SQLite: an in-process index replaying the change log; PostgreSQL: pgvector in the
+        # database, so that no worker holds a copy of every vector.
+        app.state.index = (
+            index_for(engine, model.dimension)
+            if engine.dialect.name == "postgresql"
+            else ApproximateIndex.from_settings(model.dimension, settings)
+        )
+        # Webhook deliveries: a thread of their own, never in a request's path.
+        worker = DeliveryWorker(app.state.sessions, settings, metrics)
+        worker.start()
+        app.state.webhook_worker = worker
         logger.info("crosscheck ready: database %s, model %s", engine.dialect.name, model.name)
         try:
             yield
         finally:
+            worker.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -57,18 +78,25 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         docs_url=None,
         redoc_url=None,
     )
+    metrics = Metrics()
+    app.state.metrics = metrics
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Added last, so outermost: every response, a 413 or a 500 included, gets a request id.
+    app.add_middleware(RequestContext, metrics=metrics)
     install_problem_handlers(app)
     install_docs(app)
     app.include_router(health.router)
     app.include_router(articles_router)
     app.include_router(claims_router)
     app.include_router(conflicts_router)
-    _register_problem_schema(app)
+    app.include_router(webhooks_router)
+    app.include_router(metrics_router)
+    _register_problem_schema(app, settings)
     return app
 
 
-def _register_problem_schema(app: FastAPI) -> None:
+def _register_problem_schema(app: FastAPI, settings: Settings) -> None:
     """Document error responses as ``application/problem+json`` only (FastAPI adds JSON too)."""
     original = app.openapi
 
@@ -81,6 +109,7 @@ def _register_problem_schema(app: FastAPI) -> None:
                         content = response.get("content", {})
                         if PROBLEM_JSON in content:
                             content.pop("application/json", None)
+            document_access(schema, settings)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from typing import Any
 
 from app.exceptions import BadRequest
@@ -22,9 +23,20 @@ def decode_page_token(token: str, expected: set[str]) -> dict[str, Any]:
         position = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         position = None
-    if not isinstance(position, dict) or set(position) != expected:
+    if not isinstance(position, dict) or set(position) != expected or not _numbers(position):
         raise BadRequest(
             "page_token is not one this service issued: pass the next_page_token of the "
             "previous page unchanged, or omit it for the first page."
         )
     return position
+
+
+def _numbers(position: dict[str, Any]) -> bool:
+    """Positions are ids and scores: finite numbers an integer column can hold."""
+    return all(
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and abs(value) < 2**31
+        and math.isfinite(value)
+        for value in position.values()
+    )

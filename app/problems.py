@@ -10,8 +10,11 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.exceptions import (
@@ -20,7 +23,9 @@ from app.exceptions import (
     CrosscheckError,
     InvalidInput,
     NotFound,
+    RateLimited,
     TooLarge,
+    Unauthorized,
     Unavailable,
 )
 
@@ -28,12 +33,16 @@ logger = logging.getLogger("crosscheck")
 
 PROBLEM_JSON = "application/problem+json"
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+
 STATUS_OF: dict[type[CrosscheckError], int] = {
     BadRequest: 400,
     NotFound: 404,
     AlreadyExists: 409,
     InvalidInput: 422,
     TooLarge: 413,
+    Unauthorized: 401,
+    RateLimited: 429,
     Unavailable: 503,
 }
 
@@ -88,6 +97,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "The request contradicts what is stored.",
         413: "The request body is larger than the service accepts.",
         422: "The request is well-formed but a field is invalid.",
+        429: "Too many requests from this API key (or address): retry after Retry-After seconds.",
         503: "A dependency (database or model) is not available.",
     }
     return {
@@ -116,13 +126,41 @@ def _validation_detail(
     return 422, "Invalid request: " + "; ".join(parts), items
 
 
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (asked of the router itself)."""
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot serve now (down, unreachable, restarting,
+    overloaded, or a lock held past the timeout), as opposed to a bug in a statement."""
+    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeoutError)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error, expected or not, as a problem details body."""
 
     @app.exception_handler(CrosscheckError)
     async def _domain(request: Request, exc: CrosscheckError) -> JSONResponse:
         status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 400)
-        return problem_response(request, status, exc.title, exc.detail)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        if isinstance(exc, Unauthorized):
+            # RFC 9110: a 401 names the scheme the client should use.
+            headers = {"WWW-Authenticate": 'APIKey header="X-API-Key"'}
+        return problem_response(request, status, exc.title, exc.detail, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -136,12 +174,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"There is no route {request.url.path}; see /docs for the API."
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # Starlette names only the methods of the first route it matched; RFC 9110 wants
+            # every method the resource supports.
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
         return problem_response(
             request,
             exc.status_code,
             titles.get(exc.status_code, "Request failed"),
             detail,
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
 
     @app.exception_handler(Exception)
@@ -153,6 +196,37 @@ def install_problem_handlers(app: FastAPI) -> None:
             "Internal server error",
             "The service failed unexpectedly; nothing was stored. The error has been logged.",
         )
+
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        if not is_database_unavailable(exc):
+            return await _unexpected(request, exc)
+        # The engine checks connections before use: once the database is back, the next
+        # request succeeds without a restart.
+        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            request,
+            503,
+            "Service unavailable",
+            "The database is unavailable; retry later (nothing was changed).",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+
+    async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+        # The database refused a value the request carried (PostgreSQL: a NUL character in
+        # text, a number out of a column's range): the client's input, not the service, and
+        # nothing was stored.
+        logger.warning("unstorable value on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            request,
+            422,
+            "Invalid input",
+            "A value in the request cannot be stored (for example a NUL character in text): "
+            "remove it and retry.",
+        )
+
+    app.add_exception_handler(DBAPIError, _database)
+    app.add_exception_handler(DataError, _unstorable)
+    app.add_exception_handler(PoolTimeoutError, _database)
 
 
 class BodySizeLimit:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.core.quantities import Interval, Quantity
 
@@ -79,3 +81,23 @@ class ClaimRef(BaseModel):
     published_at: date | None
     url: str | None = None
     title: str | None = None
+
+
+MAX_ID = 2**31 - 1
+"""Largest id a row can have on every backend (PostgreSQL integer)."""
+
+ResourceId = Annotated[int, Path(ge=1, le=MAX_ID, description="The resource's id.")]
+"""A path id: out of range is a 422, never a database error."""
+
+
+def _iso_text(value: object) -> object:
+    # Pydantic would read a JSON number as a Unix time; the API documents ISO dates only.
+    if value is not None and not isinstance(value, (str, date)):
+        raise ValueError("must be an ISO 8601 string, e.g. 2016-03-14")
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("must be an ISO 8601 string, e.g. 2016-03-14, not a number")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]

@@ -5,11 +5,13 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
 
 from app.config import get_settings
 from app.db import models  # noqa: F401  (registers the tables on the metadata)
 from app.db.base import Base
+from app.db.models import include_in_schema
 from app.db.session import create_db_engine
 
 config = context.config
@@ -17,6 +19,8 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
+
+MIGRATION_LOCK_KEY = 0x786368656B6D  # PostgreSQL advisory lock held while migrating
 
 
 def _database_url() -> str:
@@ -26,12 +30,18 @@ def _database_url() -> str:
 
 
 def _configure(connection: Connection | None = None, url: str | None = None) -> None:
+    if connection is not None:
+        dialect = connection.dialect.name
+    else:
+        dialect = make_url(url or "sqlite://").get_backend_name()
     context.configure(
         connection=connection,
         url=url,
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode recreates tables
         compare_type=True,
+        # Autogenerate must not add PostgreSQL's vector index to SQLite (nor drop it).
+        include_object=include_in_schema(dialect),
     )
 
 
@@ -53,6 +63,13 @@ def run_migrations_online() -> None:
         with engine.connect() as connection:
             _configure(connection=connection)
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # Replicas that each migrate on start-up take turns: the later ones find the
+                    # schema at head. A long index build must not hit the service's timeout.
+                    connection.execute(text("SET LOCAL statement_timeout = 0"))
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                    )
                 context.run_migrations()
     finally:
         engine.dispose()

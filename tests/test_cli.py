@@ -18,9 +18,7 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedder: Embedder
-) -> Iterator[Path]:
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedder: Embedder) -> Iterator[Path]:
     # The commands load the model themselves; hand them the session's already loaded one.
     monkeypatch.setattr("app.embeddings.load_embedder", lambda settings: embedder)
     path = tmp_path / "nested" / "cli.db"

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 
+from app import idempotency
 from app.articles import service
 from app.articles.schemas import ArticleIn, ArticleOut, ArticlePage
 from app.dependencies import EmbedderDep, IndexDep, SessionDep, SettingsDep
+from app.observability import MetricsDep
 from app.problems import responses
+from app.schemas import ResourceId
+from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -28,15 +32,29 @@ router = APIRouter(prefix="/v1/articles", tags=["articles"])
             "description": "Already stored: the stored article.",
         },
         **responses(400, 409, 413, 422, 503),
+        **WRITE_RESPONSES,
     },
 )
 def create_article(
     data: ArticleIn,
     response: Response,
+    caller: WriteAccess,
     session: SessionDep,
     index: IndexDep,
     embedder: EmbedderDep,
     settings: SettingsDep,
+    metrics: MetricsDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=idempotency.HEADER,
+            pattern=idempotency.KEY_PATTERN,
+            description="Makes a retry safe: the same key with the same body returns the "
+            "first result (its status, and the header Idempotent-Replayed: true) and stores "
+            "nothing. Printable ASCII, at most 200 characters; kept for "
+            "CROSSCHECK_IDEMPOTENCY_KEY_HOURS.",
+        ),
+    ] = None,
 ) -> ArticleOut:
     """Store an article and cross-check it.
 
@@ -45,14 +63,30 @@ def create_article(
     disagree on a number). Posting the same article again (same source and url, or same source
     and text) returns the stored one with status 200 and stores nothing.
     """
-    article, created = service.create_article(session, index, embedder, settings, data)
+    if idempotency_key is None:
+        article, created = service.create_article(session, index, embedder, settings, data)
+        replayed = False
+    else:
+        article, code, replayed = idempotency.create_article_once(
+            session, index, embedder, settings, data, caller.principal, idempotency_key
+        )
+        created = code == status.HTTP_201_CREATED
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
     if not created:
         response.status_code = status.HTTP_200_OK
+    elif not replayed:
+        metrics.articles.inc()
+        metrics.claims.inc(article.claim_count)
+        metrics.conflicts.inc(article.conflict_count)
     return article
 
 
-@router.get("", response_model=ArticlePage, responses=responses(400, 422, 503))
+@router.get(
+    "", response_model=ArticlePage, responses={**responses(400, 422, 503), **READ_RESPONSES}
+)
 def list_articles(
+    _caller: ReadAccess,
     session: SessionDep,
     settings: SettingsDep,
     source: Annotated[str | None, Query(description="Only this outlet's articles.")] = None,
@@ -64,9 +98,17 @@ def list_articles(
     return service.list_articles(session, size, page_token, source)
 
 
-@router.get("/{article_id}", response_model=ArticleOut, responses=responses(404, 422, 503))
+@router.get(
+    "/{article_id}",
+    response_model=ArticleOut,
+    responses={**responses(404, 422, 503), **READ_RESPONSES},
+)
 def get_article(
-    article_id: int, session: SessionDep, index: IndexDep, settings: SettingsDep
+    article_id: ResourceId,
+    _caller: ReadAccess,
+    session: SessionDep,
+    index: IndexDep,
+    settings: SettingsDep,
 ) -> ArticleOut:
     """A stored article with its claims, their current matches and their conflicts."""
     return service.get_article(session, index, settings, article_id)
@@ -76,9 +118,9 @@ def get_article(
     "/{article_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=responses(404, 422, 503),
+    responses={**responses(404, 422, 503), **WRITE_RESPONSES},
 )
-def delete_article(article_id: int, session: SessionDep) -> Response:
+def delete_article(article_id: ResourceId, _caller: WriteAccess, session: SessionDep) -> Response:
     """Delete an article; its claims, quantities and conflicts go with it."""
     service.delete_article(session, article_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.core.quantities import Interval
 from app.core.quantities import Quantity as QuantityFacts
 from app.db.models import Article, Claim, Quantity, Source
+from app.db.upsert import insert_unless_exists
 
 
 class ArticleRepository:
@@ -24,15 +25,11 @@ class ArticleRepository:
         source = self.find_source(name)
         if source is not None:
             return source
-        try:
-            with self.session.begin_nested():
-                source = Source(name=name)
-                self.session.add(source)
-        except IntegrityError:  # created by a concurrent request
-            found = self.find_source(name)
-            assert found is not None
-            return found
-        return source
+        # A concurrent request may create the same source: whoever is second inserts nothing.
+        self.session.execute(insert_unless_exists(self.session, Source, ["name"]).values(name=name))
+        found = self.find_source(name)
+        assert found is not None
+        return found
 
     def get(self, article_id: int) -> Article | None:
         statement = (
@@ -51,9 +48,38 @@ class ArticleRepository:
             select(Article).where(Article.source_id == source_id, same).order_by(Article.id)
         ).first()
 
-    def add(self, article: Article) -> Article:
-        self.session.add(article)
+    def add_unless_stored(
+        self,
+        source_id: int,
+        url: str | None,
+        title: str | None,
+        text: str,
+        content_hash: str,
+        published_at: date | None,
+        claims: list[Claim],
+    ) -> Article | None:
+        """Store an article with its claims; ``None``, storing nothing, when the source already
+        has an article with this url or text (whatever stored it, and however concurrently)."""
+        article_id = self.session.execute(
+            insert_unless_exists(self.session, Article)
+            .values(
+                source_id=source_id,
+                url=url,
+                title=title,
+                text=text,
+                content_hash=content_hash,
+                published_at=published_at,
+            )
+            .returning(Article.id)
+        ).scalar_one_or_none()
+        if article_id is None:
+            return None
+        for claim in claims:
+            claim.article_id = article_id
+        self.session.add_all(claims)
         self.session.flush()
+        article = self.get(article_id)
+        assert article is not None
         return article
 
     def delete(self, article: Article) -> None:

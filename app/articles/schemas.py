@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
 from app.claims.schemas import ClaimOut
+from app.schemas import IsoDate
 
 
 class ArticleIn(BaseModel):
@@ -21,9 +22,17 @@ class ArticleIn(BaseModel):
         examples=["The Associated Press"],
     )
     text: str = Field(min_length=1, description="The article's text, as scraped is fine.")
-    published_at: date | None = Field(default=None, description="ISO date, e.g. 2016-03-14.")
+    published_at: IsoDate | None = Field(default=None, description="ISO date, e.g. 2016-03-14.")
     url: AnyHttpUrl | None = Field(default=None, description="Where the article was published.")
     title: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("url")
+    @classmethod
+    def _url_fits(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        # The column holds 2048 characters; normalising (punycode) can lengthen a url.
+        if value is not None and len(str(value)) > 2048:
+            raise ValueError("url is longer than 2048 characters")
+        return value
 
     @field_validator("source")
     @classmethod

@@ -28,7 +28,7 @@ from app.embeddings import Embedder
 from app.exceptions import AlreadyExists, NotFound
 from app.pagination import decode_page_token, encode_page_token
 from app.schemas import QuantityOut
-from app.search.index import VectorIndex
+from app.search.pgvector import SearchIndex
 
 
 def content_hash(text: str) -> str:
@@ -38,7 +38,7 @@ def content_hash(text: str) -> str:
 
 def create_article(
     session: Session,
-    index: VectorIndex,
+    index: SearchIndex,
     embedder: Embedder,
     settings: Settings,
     data: ArticleIn,
@@ -53,60 +53,59 @@ def create_article(
     digest = content_hash(data.text)
     probes = analyse_text(data.text, data.title, data.published_at, embedder, settings)
 
+    # One writer at a time from here to the commit (see begin_write): the duplicate check and
+    # the search below see every article committed before, including concurrent ones.
     begin_write(session)
     articles = ArticleRepository(session)
     source = articles.get_or_create_source(data.source)
     existing = articles.find_duplicate(source.id, url, digest)
-    if existing is not None:
-        if existing.content_hash != digest:
-            raise AlreadyExists(
-                f"Article {existing.id} from {data.source!r} already has the url {url} with "
-                "a different text; DELETE it first to replace it."
-            )
-        return render_article(session, index, settings, existing), False
-
-    related = relate(
-        session,
-        index,
-        [p.vector for p in probes],
-        [p.facts for p in probes],
-        source.id,
-        settings,
-    )
-    article = articles.add(
-        Article(
-            source_id=source.id,
-            url=url,
-            title=data.title,
-            text=data.text,
-            content_hash=digest,
-            published_at=data.published_at,
-            claims=[
-                Claim(
-                    source_id=source.id,
-                    position=p.claim.position,
-                    text=p.claim.text,
-                    start=p.claim.start,
-                    end=p.claim.end,
-                    embedding=np.asarray(p.vector, dtype=np.float32).tobytes(),
-                    quantities=[quantity_row(i, q) for i, q in enumerate(p.facts.quantities)],
-                )
-                for p in probes
-            ],
+    if existing is None:
+        related = relate(
+            session,
+            index,
+            [p.vector for p in probes],
+            [p.facts for p in probes],
+            source.id,
+            settings,
         )
-    )
-    ClaimRepository(session).log_changes([claim.id for claim in article.claims], added=True)
-    for claim, rows in zip(article.claims, related, strict=True):
-        for r in rows:
-            if r.verdict.relation == "conflict":
-                record_conflict(session, claim, r.other, r.similarity, r.verdict)
-    session.flush()
-    return render_article(session, index, settings, article, related), True
+        claims = [
+            Claim(
+                source_id=source.id,
+                position=p.claim.position,
+                text=p.claim.text,
+                start=p.claim.start,
+                end=p.claim.end,
+                embedding=np.asarray(p.vector, dtype=np.float32).tobytes(),
+                quantities=[quantity_row(i, q) for i, q in enumerate(p.facts.quantities)],
+            )
+            for p in probes
+        ]
+        article = articles.add_unless_stored(
+            source.id, url, data.title, data.text, digest, data.published_at, claims
+        )
+        if article is not None:
+            ClaimRepository(session).log_changes([claim.id for claim in claims], added=True)
+            for claim, rows in zip(claims, related, strict=True):
+                for r in rows:
+                    if r.verdict.relation == "conflict":
+                        record_conflict(session, claim, r.other, r.similarity, r.verdict)
+            session.flush()
+            return render_article(session, index, settings, article, related), True
+        # Stored by a writer that did not take the lock: ON CONFLICT kept it single.
+        existing = articles.find_duplicate(source.id, url, digest)
+        assert existing is not None
+
+    if existing.content_hash != digest:
+        raise AlreadyExists(
+            f"Article {existing.id} from {data.source!r} already has the url {url} with "
+            "a different text; DELETE it first to replace it."
+        )
+    return render_article(session, index, settings, existing), False
 
 
 def render_article(
     session: Session,
-    index: VectorIndex,
+    index: SearchIndex,
     settings: Settings,
     article: Article,
     related: list[list[Related]] | None = None,
@@ -154,7 +153,7 @@ def summary_of(article: Article, claim_count: int) -> ArticleSummary:
 
 
 def get_article(
-    session: Session, index: VectorIndex, settings: Settings, article_id: int
+    session: Session, index: SearchIndex, settings: Settings, article_id: int
 ) -> ArticleOut:
     article = ArticleRepository(session).get(article_id)
     if article is None:

@@ -10,13 +10,19 @@ from app.claims import service
 from app.claims.schemas import CheckIn, CheckOut, CompareIn, CompareOut, SearchResults
 from app.dependencies import EmbedderDep, IndexDep, SessionDep, SettingsDep
 from app.problems import responses
+from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
 
 router = APIRouter(prefix="/v1", tags=["claims"])
 
 
-@router.post("/check", response_model=CheckOut, responses=responses(400, 413, 422, 503))
+@router.post(
+    "/check",
+    response_model=CheckOut,
+    responses={**responses(400, 413, 422, 503), **WRITE_RESPONSES},
+)
 def check(
     data: CheckIn,
+    _caller: WriteAccess,
     session: SessionDep,
     index: IndexDep,
     embedder: EmbedderDep,
@@ -39,8 +45,13 @@ def check(
     )
 
 
-@router.get("/claims/search", response_model=SearchResults, responses=responses(422, 503))
+@router.get(
+    "/claims/search",
+    response_model=SearchResults,
+    responses={**responses(422, 503), **READ_RESPONSES},
+)
 def search(
+    _caller: ReadAccess,
     session: SessionDep,
     index: IndexDep,
     embedder: EmbedderDep,
@@ -51,8 +62,14 @@ def search(
     return service.search_claims(session, index, embedder, q, k)
 
 
-@router.post("/compare", response_model=CompareOut, responses=responses(400, 413, 422, 503))
-def compare(data: CompareIn, embedder: EmbedderDep, settings: SettingsDep) -> CompareOut:
+@router.post(
+    "/compare",
+    response_model=CompareOut,
+    responses={**responses(400, 413, 422, 503), **WRITE_RESPONSES},
+)
+def compare(
+    data: CompareIn, _caller: WriteAccess, embedder: EmbedderDep, settings: SettingsDep
+) -> CompareOut:
     """Pairwise verdict on two claims taken as coming from two sources.
 
     `relation` is `conflict` when they measure the same thing in the same event and the

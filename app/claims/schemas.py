@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.conflicts.schemas import ConflictOut, QuantityPair
-from app.schemas import ClaimRef, QuantityOut
+from app.schemas import ClaimRef, IsoDate, QuantityOut
 
 
 class MatchOut(BaseModel):
@@ -41,7 +41,7 @@ class CheckIn(BaseModel):
         max_length=200,
         description="The text's outlet: its own stored claims are not compared with it.",
     )
-    published_at: date | None = Field(default=None, description="ISO date, e.g. 2016-03-14.")
+    published_at: IsoDate | None = Field(default=None, description="ISO date, e.g. 2016-03-14.")
     title: str | None = Field(default=None, max_length=1000)
 
 
@@ -65,7 +65,7 @@ class CompareSide(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=5000, description="One claim (a sentence).")
-    published_at: date | None = Field(default=None, description="ISO date, e.g. 2016-03-14.")
+    published_at: IsoDate | None = Field(default=None, description="ISO date, e.g. 2016-03-14.")
 
 
 class CompareIn(BaseModel):

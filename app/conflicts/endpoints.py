@@ -2,43 +2,120 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from app.claims import service as claims
 from app.conflicts import service
-from app.conflicts.schemas import ConflictOut, ConflictPage
-from app.dependencies import SessionDep, SettingsDep
+from app.conflicts.schemas import ConflictOut, ConflictPage, ConflictReview, ConflictStatus
+from app.dependencies import EmbedderDep, IndexDep, SessionDep, SettingsDep
 from app.problems import responses
+from app.schemas import IsoDateTime, ResourceId
+from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
 
 router = APIRouter(prefix="/v1/conflicts", tags=["conflicts"])
 
 
-@router.get("", response_model=ConflictPage, responses=responses(400, 422, 503))
+@router.get(
+    "", response_model=ConflictPage, responses={**responses(400, 422, 503), **READ_RESPONSES}
+)
 def list_conflicts(
+    _caller: ReadAccess,
     session: SessionDep,
+    index: IndexDep,
+    embedder: EmbedderDep,
     settings: SettingsDep,
     source: Annotated[
         str | None, Query(description="Only conflicts with a claim from this outlet.")
     ] = None,
+    other_source: Annotated[
+        str | None,
+        Query(
+            description="With source: only conflicts between source and this outlet; "
+            "alone: conflicts with a claim from it."
+        ),
+    ] = None,
     since: Annotated[
-        datetime | None,
+        IsoDateTime | None,
         Query(description="Only conflicts found at or after this time (ISO)."),
     ] = None,
+    min_gap: Annotated[
+        float | None,
+        Query(ge=0, le=1, description="Only conflicts whose relative gap is at least this."),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=2000,
+            description="Semantic query: only conflicts with a claim among the stored claims "
+            "nearest to this text (CROSSCHECK_FEED_QUERY_NEIGHBOURS, at least "
+            "CROSSCHECK_FEED_QUERY_MIN_SIMILARITY similar).",
+        ),
+    ] = None,
+    status: Annotated[
+        ConflictStatus | None, Query(description="Only conflicts with this review status.")
+    ] = None,
     order: Annotated[
-        Literal["newest", "severity"],
-        Query(description="Newest first, or most severe first."),
+        Literal["newest", "severity", "oldest"],
+        Query(
+            description="newest first, most severe first, or oldest first: the order to "
+            "follow the feed in, whose next_page_token is never null once a page had items."
+        ),
     ] = "newest",
     page_size: Annotated[int | None, Query(ge=1, description="Items per page (capped).")] = None,
     page_token: Annotated[str | None, Query(description="next_page_token of a page.")] = None,
 ) -> ConflictPage:
-    """Claims from different sources that disagree on a number, page by page."""
+    """Claims from different sources that disagree on a number, page by page.
+
+    Page tokens are keyset positions, so paging stays exact while new conflicts arrive. To
+    follow the feed, page with `order=oldest` and keep the last `next_page_token`: asking
+    with it later returns only the conflicts found since (subscribe to webhooks to be told).
+    """
     size = min(page_size or settings.default_page_size, settings.max_page_size)
-    return service.list_conflicts(session, size, page_token, order, source, since)
+    claim_ids = None
+    if q is not None:
+        hits = claims.search_claims(session, index, embedder, q, settings.feed_query_neighbours)
+        claim_ids = [
+            hit.claim.id
+            for hit in hits.items
+            if hit.claim.id is not None and hit.similarity >= settings.feed_query_min_similarity
+        ]
+    return service.list_conflicts(
+        session,
+        size,
+        page_token,
+        order,
+        source,
+        since,
+        other_source=other_source,
+        min_gap=min_gap,
+        status=status,
+        claim_ids=claim_ids,
+    )
 
 
-@router.get("/{conflict_id}", response_model=ConflictOut, responses=responses(404, 422, 503))
-def get_conflict(conflict_id: int, session: SessionDep) -> ConflictOut:
+@router.get(
+    "/{conflict_id}",
+    response_model=ConflictOut,
+    responses={**responses(404, 422, 503), **READ_RESPONSES},
+)
+def get_conflict(conflict_id: ResourceId, _caller: ReadAccess, session: SessionDep) -> ConflictOut:
     """One conflict with its full explanation: both claims, both numbers, the rule, the gap."""
     return service.get_conflict(session, conflict_id)
+
+
+@router.patch(
+    "/{conflict_id}",
+    response_model=ConflictOut,
+    responses={**responses(400, 404, 413, 422, 503), **WRITE_RESPONSES},
+)
+def review_conflict(
+    conflict_id: ResourceId, review: ConflictReview, _caller: WriteAccess, session: SessionDep
+) -> ConflictOut:
+    """Mark a conflict `confirmed` or `dismissed` (or `new` again), with an optional note.
+
+    Sets `reviewed_at`. The feed's `status` filter then finds it.
+    """
+    return service.review_conflict(session, conflict_id, review)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.compare import QuantityConflict, Verdict
 from app.schemas import ClaimRef, QuantityOut
+
+ConflictStatus = Literal["new", "confirmed", "dismissed"]
 
 
 class QuantityPair(BaseModel):
@@ -48,6 +50,11 @@ class ConflictOut(BaseModel):
     relative_gap: float
     severity: float = Field(ge=0, le=1, description="Orders the feed: larger gaps first.")
     quantities: list[QuantityPair] = Field(description="Every disagreeing pair, worst first.")
+    status: ConflictStatus = Field(
+        default="new", description="A fact-checker's review: new, confirmed or dismissed."
+    )
+    note: str | None = Field(default=None, description="The reviewer's note.")
+    reviewed_at: datetime | None = Field(default=None, description="When it was last reviewed.")
 
     @classmethod
     def of_verdict(
@@ -81,6 +88,16 @@ class ConflictOut(BaseModel):
 
 def details_of(pairs: list[QuantityPair]) -> list[dict[str, Any]]:
     return [pair.model_dump(mode="json") for pair in pairs]
+
+
+class ConflictReview(BaseModel):
+    """A fact-checker's verdict on a conflict. Omit ``note`` to keep the current one; send
+    ``null`` to clear it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: ConflictStatus = Field(description="confirmed, dismissed, or new to reopen it.")
+    note: str | None = Field(default=None, max_length=5000, examples=["AP updated its toll."])
 
 
 class ConflictPage(BaseModel):

@@ -67,6 +67,7 @@ class Verdict:
     relation: Relation
     reason: str  # one sentence a fact-checker can read
     conflicts: tuple[QuantityConflict, ...] = field(default=())
+    agreements: int = 0  # quantity pairs measuring the same thing that both claims allow
 
 
 def analyse_claim(text: str, published_at: date | None = None) -> ClaimFacts:
@@ -310,6 +311,7 @@ def compare_claims(
             f"The claims state {finding.agreements} matching "
             f"{'quantity' if finding.agreements == 1 else 'quantities'} compatibly "
             f"(similarity {similarity:.2f}).",
+            agreements=finding.agreements,
         )
     measured_a = [q for q in a.quantities if measure_key(q) is not None]
     measured_b = [q for q in b.quantities if measure_key(q) is not None]

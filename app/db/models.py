@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -13,14 +14,30 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db.base import Base, UTCDateTime, utcnow
+from app.db.base import Base, Embedding, UTCDateTime, utcnow
+
+EMBEDDING_DIMENSION = 384
+"""Width of ``claims.embedding`` (all-MiniLM-L6-v2); fixed by the migrations on PostgreSQL."""
+
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_claims_embedding"})
+"""Indexes that exist on PostgreSQL alone; comparisons with other databases leave them out."""
+
+
+def include_in_schema(dialect_name: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` hook for a database of this dialect."""
+
+    def include(obj: object, name: str | None, type_: str, *_: object) -> bool:
+        return not (
+            type_ == "index" and name in POSTGRESQL_ONLY_INDEXES and dialect_name != "postgresql"
+        )
+
+    return include
 
 
 class Source(Base):
@@ -65,6 +82,13 @@ class Claim(Base):
     __tablename__ = "claims"
     __table_args__ = (
         UniqueConstraint("article_id", "position"),
+        # Approximate cosine search in the database; SQLite searches in process instead.
+        Index(
+            "ix_claims_embedding",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ).ddl_if(dialect="postgresql"),
         {"sqlite_autoincrement": True},
     )
 
@@ -80,7 +104,7 @@ class Claim(Base):
     text: Mapped[str] = mapped_column(Text)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
-    embedding: Mapped[bytes] = mapped_column(LargeBinary)  # float32, L2-normalised
+    embedding: Mapped[bytes] = mapped_column(Embedding(EMBEDDING_DIMENSION))  # L2-normalised
 
     article: Mapped[Article] = relationship(back_populates="claims")
     quantities: Mapped[list[Quantity]] = relationship(
@@ -139,6 +163,11 @@ class Conflict(Base):
     claim_a: Mapped[Claim] = relationship(foreign_keys=[claim_a_id])
     claim_b: Mapped[Claim] = relationship(foreign_keys=[claim_b_id])
 
+    # A fact-checker's review (PATCH /v1/conflicts/{id}): new, confirmed or dismissed.
+    status: Mapped[str] = mapped_column(String(20), default="new", server_default="new", index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
 
 class IndexChange(Base):
     """Append-only log of claims added to and removed from the store.
@@ -153,3 +182,67 @@ class IndexChange(Base):
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     claim_id: Mapped[int] = mapped_column(Integer)
     added: Mapped[bool] = mapped_column(Boolean)  # False: removed
+
+
+class Webhook(Base):
+    """A subscriber: every conflict found after it registered is POSTed to ``url``, signed."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    description: Mapped[str | None] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(100))  # the HMAC-SHA256 key of the signatures
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The dispatch cursor: conflicts with larger ids are not yet queued for this webhook.
+    after_conflict_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WebhookDelivery(Base):
+    """The outbox: one conflict to send to one webhook, with its delivery state."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "conflict_id"),
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(
+        ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
+    )
+    # No foreign key: the payload is kept as it was found even if the conflict is deleted.
+    conflict_id: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A worker sending the delivery holds it until then; past it, another may take it over.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdempotencyKey(Base):
+    """The first result of a POST /v1/articles sent with an Idempotency-Key, per caller."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("principal", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    principal: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    # The key goes with its article: once the article is deleted, a retry stores it anew.
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

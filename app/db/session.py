@@ -1,8 +1,11 @@
-"""Engine creation and the one transaction boundary.
+"""Engine creation, the one transaction boundary, and the writers' lock.
 
 Services only ``flush()``; whoever opened the session (the request dependency or the CLI's
 ``session_scope``) commits once at the end, or rolls back on any error so that a failed
 request leaves nothing behind.
+
+Writers take turns on both backends (``begin_write``): SQLite has one writer at a time by
+construction, and PostgreSQL gets the same through a transaction-level advisory lock.
 """
 
 from __future__ import annotations
@@ -12,22 +15,55 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.config import Settings, get_settings
+
 _WRITE_OPTION = "crosscheck_write"
 
+# Key of the PostgreSQL advisory lock every writer holds until its transaction ends: an arbitrary
+# constant, which no other application on the same database may use for a lock of its own.
+WRITE_LOCK_KEY = 0x786368656B6B
 
-def create_db_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, a busy timeout and enforced foreign keys."""
+
+def create_db_engine(url: str, settings: Settings | None = None) -> Engine:
+    """An engine for ``url`` with the pool and timeouts of ``settings`` (default: the process's).
+
+    PostgreSQL connections are checked before use (``pool_pre_ping``), so the engine recovers
+    by itself when the server comes back after an outage. SQLite gets WAL, a busy timeout and
+    enforced foreign keys.
+    """
+    settings = settings or get_settings()
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        timeout_ms = int(settings.db_statement_timeout * 1000)
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+            connect_args={
+                "connect_timeout": settings.db_connect_timeout,
+                # Also bounds the wait for the writers' lock; a worker that dies mid-transaction
+                # loses its connection, and with it the lock.
+                "options": f"-c statement_timeout={timeout_ms}",
+            },
+        )
+    if backend != "sqlite":
+        return create_engine(url, pool_pre_ping=True, pool_timeout=settings.db_pool_timeout)
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    busy_timeout = settings.db_statement_timeout
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout},
+        pool_timeout=settings.db_pool_timeout,
+    )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
@@ -37,7 +73,7 @@ def create_db_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -51,18 +87,29 @@ def create_db_engine(url: str) -> Engine:
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that flush only when told and keep their rows usable after the commit."""
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
 def begin_write(session: Session) -> None:
     """Start the session's transaction as a writer; call before its first statement.
 
-    On SQLite this is ``BEGIN IMMEDIATE`` (writers queue on the busy timeout instead of failing);
-    elsewhere it is an ordinary transaction.
+    Writers run one at a time until they commit or roll back, on every backend:
+
+    - SQLite: ``BEGIN IMMEDIATE``; writers queue on the busy timeout instead of failing.
+    - PostgreSQL: ``pg_advisory_xact_lock``. Under READ COMMITTED two articles written at the
+      same moment would each search the store without the other's uncommitted claims, and a
+      conflict between them would never be found; a delete could also remove a claim that a
+      concurrent writer is about to record a conflict against. Serialising the short write
+      transactions (the model runs before them) rules both out, and each statement after the
+      lock sees everything committed before it. Row-level ``ON CONFLICT`` in the repositories
+      keeps the inserts idempotent besides.
     """
     if session.in_transaction():
         raise RuntimeError("begin_write must open the session's transaction")
-    session.connection(execution_options={_WRITE_OPTION: True})
+    connection = session.connection(execution_options={_WRITE_OPTION: True})
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
 
 @contextmanager

@@ -120,6 +120,12 @@ class ExactIndex:
         self._sources = np.resize(self._sources, capacity)
         self._ids = np.resize(self._ids, capacity)
 
+    def contents(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Vector]:
+        """Copies of (claim ids, source ids, vectors) of every indexed claim."""
+        with self._lock:
+            size = self._size
+            return self._ids[:size].copy(), self._sources[:size].copy(), self._vectors[:size].copy()
+
     def search(
         self,
         query: Vector,

@@ -1,5 +1,8 @@
 """Initial schema: sources, articles, claims with embeddings, quantities, conflicts.
 
+On PostgreSQL the embedding is a pgvector ``vector(384)`` with an HNSW cosine index (search runs
+in the database); on SQLite it is the raw float32 bytes (search runs in process).
+
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-22 03:20:50.935492
@@ -11,14 +14,25 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from pgvector.sqlalchemy import VECTOR
 
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Written out rather than imported from app.db so that this revision never changes under it.
+EMBEDDING = sa.LargeBinary().with_variant(VECTOR(384), "postgresql")
+
+
+def _on_postgresql() -> bool:
+    return op.get_context().dialect.name == "postgresql"
+
 
 def upgrade() -> None:
+    if _on_postgresql():
+        # Needs a role allowed to create the extension (a superuser, or one granted it).
+        op.execute("CREATE EXTENSION IF NOT EXISTS vector")
     op.create_table(
         "index_changes",
         sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
@@ -70,7 +84,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("start", sa.Integer(), nullable=False),
         sa.Column("end", sa.Integer(), nullable=False),
-        sa.Column("embedding", sa.LargeBinary(), nullable=False),
+        sa.Column("embedding", EMBEDDING, nullable=False),
         sa.ForeignKeyConstraint(
             ["article_id"],
             ["articles.id"],
@@ -90,6 +104,14 @@ def upgrade() -> None:
     with op.batch_alter_table("claims", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_claims_article_id"), ["article_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_claims_source_id"), ["source_id"], unique=False)
+    if _on_postgresql():
+        op.create_index(
+            "ix_claims_embedding",
+            "claims",
+            ["embedding"],
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        )
 
     op.create_table(
         "conflicts",
@@ -167,6 +189,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_conflicts_claim_a_id"))
 
     op.drop_table("conflicts")
+    if _on_postgresql():
+        op.drop_index("ix_claims_embedding", table_name="claims")
+    # The vector extension stays: other schemas in the database may use it.
     with op.batch_alter_table("claims", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_claims_source_id"))
         batch_op.drop_index(batch_op.f("ix_claims_article_id"))

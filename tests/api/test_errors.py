@@ -161,6 +161,13 @@ def test_every_route_documents_its_error_statuses(client: TestClient) -> None:
         ("/v1/conflicts", "get"): {"200", "400", "422"},
         ("/v1/conflicts/{conflict_id}", "get"): {"200", "404", "422"},
         ("/readyz", "get"): {"200", "503"},
+        ("/v1/conflicts/{conflict_id}", "patch"): {"200", "401", "404", "422", "429"},
+        ("/v1/webhooks", "post"): {"201", "401", "409", "422", "429"},
+        ("/v1/webhooks", "get"): {"200", "401", "429"},
+        ("/v1/webhooks/{webhook_id}", "get"): {"200", "401", "404", "422", "429"},
+        ("/v1/webhooks/{webhook_id}", "delete"): {"204", "401", "404", "422", "429"},
+        ("/v1/webhooks/{webhook_id}/deliveries", "get"): {"200", "400", "401", "404", "422"},
+        ("/v1/webhooks/{webhook_id}/redeliver", "post"): {"200", "401", "404", "422", "429"},
     }
     for (path, method), statuses in expected.items():
         documented = set(spec["paths"][path][method]["responses"])

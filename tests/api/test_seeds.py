@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +11,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.embeddings import Embedder
 from app.main import create_app
-from tests.conftest import seed_articles
+from tests.conftest import Databases, fresh_database, seed_articles
 
 RFE = "RFE/RL"
 AFP = "AFP (via EmbassyPages)"
@@ -43,12 +41,12 @@ FURNITURE = [
 
 @pytest.fixture(scope="module")
 def seeded(
-    tmp_path_factory: pytest.TempPathFactory, migrated_template: Path, embedder: Embedder
+    databases: Databases, embedder: Embedder
 ) -> Iterator[tuple[TestClient, list[dict[str, Any]]]]:
-    database = tmp_path_factory.mktemp("seeds") / "crosscheck.db"
-    shutil.copy(migrated_template, database)
-    app = create_app(Settings(database_url=f"sqlite:///{database}"), embedder)
-    with TestClient(app) as client:
+    with (
+        fresh_database(databases) as url,
+        TestClient(create_app(Settings(database_url=url), embedder)) as client,
+    ):
         bodies = []
         for article in seed_articles():
             response = client.post("/v1/articles", json=article)

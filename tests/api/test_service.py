@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from tests.api.test_articles import TOLL_A, TOLL_B, post
 
 
-def test_healthz_and_readyz(client: TestClient) -> None:
+def test_healthz_and_readyz(client: TestClient, backend: str) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready"
-    assert ready["database"] == "sqlite"
+    assert ready["database"] == backend
 
 
 def test_readyz_is_503_when_the_database_is_gone(client: TestClient) -> None:

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.embeddings import Embedder
 from app.main import create_app
 from tests.api.test_articles import TOLL_A, TOLL_B
+from tests.conftest import Databases, fresh_database
 
 
 def test_a_worker_sees_claims_another_worker_stored(
-    tmp_path: Path, migrated_template: Path, embedder: Embedder
+    databases: Databases, embedder: Embedder
 ) -> None:
-    database = tmp_path / "shared.db"
-    shutil.copy(migrated_template, database)
-    settings = Settings(database_url=f"sqlite:///{database}")
     with (
-        TestClient(create_app(settings, embedder)) as one,
-        TestClient(create_app(settings, embedder)) as two,
+        fresh_database(databases) as url,
+        TestClient(create_app(Settings(database_url=url), embedder)) as one,
+        TestClient(create_app(Settings(database_url=url), embedder)) as two,
     ):
         # Worker two builds its index before anything is stored.
         assert two.get("/v1/claims/search", params={"q": "war"}).json()["items"] == []
