@@ -80,7 +80,7 @@ def ingest(
     from app.articles.service import create_article
     from app.db.session import create_db_engine, create_session_factory, session_scope
     from app.embeddings import load_embedder
-    from app.search.index import ExactIndex
+    from app.search import create_index
 
     entries: list[dict[str, Any]] = []
     for path in files:
@@ -95,10 +95,10 @@ def ingest(
 
     settings = get_settings()
     migrate_database()
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(settings.database_url, settings)
     sessions = create_session_factory(engine)
     embedder = load_embedder(settings)
-    index = ExactIndex(embedder.dimension)
+    index = create_index(engine, embedder.dimension, settings)
     totals = {"stored": 0, "already": 0, "claims": 0, "conflicts": 0}
     with Progress(console=console) as progress:
         task = progress.add_task("ingesting", total=len(entries))

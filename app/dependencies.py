@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.embeddings import Embedder
-from app.search.index import VectorIndex
+from app.search.pgvector import SearchIndex
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -40,12 +40,12 @@ def _embedder(request: Request) -> Embedder:
     return embedder
 
 
-def _index(request: Request) -> VectorIndex:
-    index: VectorIndex = request.app.state.index
+def _index(request: Request) -> SearchIndex:
+    index: SearchIndex = request.app.state.index
     return index
 
 
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 EmbedderDep = Annotated[Embedder, Depends(_embedder)]
-IndexDep = Annotated[VectorIndex, Depends(_index)]
+IndexDep = Annotated[SearchIndex, Depends(_index)]

@@ -21,8 +21,7 @@ from app.limits import RateLimiter
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
 from app.problems import PROBLEM_JSON, BodySizeLimit, install_problem_handlers
-from app.search.hnsw import ApproximateIndex
-from app.search.pgvector import index_for
+from app.search import create_index
 from app.security import check_start_up, document_access
 from app.webhooks.endpoints import router as webhooks_router
 from app.webhooks.worker import DeliveryWorker
@@ -52,13 +51,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.sessions = create_session_factory(engine)
         metrics.watch_model_calls(model)
         app.state.embedder = InstrumentedEmbedder(model, metrics)
-        # SQLite: an in-process index replaying the change log; PostgreSQL: pgvector in the
-        # database, so that no worker holds a copy of every vector.
-        app.state.index = (
-            index_for(engine, model.dimension)
-            if engine.dialect.name == "postgresql"
-            else ApproximateIndex.from_settings(model.dimension, settings)
-        )
+        app.state.index = create_index(engine, model.dimension, settings)
         # Webhook deliveries: a thread of their own, never in a request's path.
         worker = DeliveryWorker(app.state.sessions, settings, metrics)
         worker.start()

@@ -29,13 +29,6 @@ class ConflictRepository:
             _with_claims(select(Conflict).where(Conflict.id == conflict_id))
         ).first()
 
-    def find_pair(self, claim_a_id: int, claim_b_id: int) -> Conflict | None:
-        return self.session.scalars(
-            select(Conflict).where(
-                Conflict.claim_a_id == claim_a_id, Conflict.claim_b_id == claim_b_id
-            )
-        ).first()
-
     def add_unless_stored(self, values: dict[str, Any]) -> bool:
         """Store a conflict; ``False``, storing nothing, when its claim pair already has one."""
         inserted = self.session.execute(

@@ -148,12 +148,3 @@ class PgVectorIndex:
 SearchIndex = VectorIndex | PgVectorIndex
 """What the services search: an in-process index replaying the change log (SQLite), or the
 database itself (PostgreSQL)."""
-
-
-def index_for(engine: Engine, dimension: int) -> SearchIndex:
-    """The search that suits the engine's database."""
-    if engine.dialect.name == "postgresql":
-        return PgVectorIndex(engine, dimension)
-    from app.search.index import ExactIndex
-
-    return ExactIndex(dimension)
