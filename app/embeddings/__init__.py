@@ -3,8 +3,9 @@
 Backends (setting ``embedding_backend``):
 
 - ``onnx-int8`` (default): ONNX Runtime, int8 matrix products with per-token scales; about
-  three to four times torch fp32 on this CPU, top-10 neighbour overlap with fp32 >= 0.95;
-- ``onnx``: ONNX Runtime in fp32, the torch model's numbers, faster than torch;
+  three times torch fp32 on a 2-core VNNI CPU, top-10 neighbour overlap with fp32 0.955
+  (figures in docs/performance.md);
+- ``onnx``: ONNX Runtime in fp32, the torch model's numbers, about twice torch's speed;
 - ``sentence-transformers``: the reference, torch fp32.
 
 The ONNX models are built from the bundled weights on first use (``crosscheck build-model``
