@@ -47,11 +47,11 @@ def serve(
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
 ) -> None:
     """Migrate the database, then serve the API (docs at /docs)."""
-    import uvicorn
+    from app import server
 
     if migrate_first:
         migrate_database()
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=False)
+    server.run(host, port, workers)
 
 
 def _manifest_entries(path: Path) -> list[dict[str, Any]]:
@@ -248,3 +248,7 @@ def bench(
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 class ApiServer:
-    """``uvicorn app.main:app`` (one process) with ``CROSSCHECK_*`` settings from ``env``."""
+    """``crosscheck serve`` (one or ``workers`` processes) with ``CROSSCHECK_*`` settings."""
 
     def __init__(self, env: dict[str, str], log: Path, workers: int = 1):
         self.workers = workers
@@ -40,14 +40,11 @@ class ApiServer:
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "app.main:app",
-                "--host",
-                "127.0.0.1",
+                "app.cli",
+                "serve",
+                "--no-migrate",
                 "--port",
                 str(self.port),
-                "--log-level",
-                "warning",
                 "--workers",
                 str(self.workers),
             ],

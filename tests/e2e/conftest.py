@@ -26,7 +26,7 @@ API_KEY = "e2e-key-0123456789abcdef"
 
 @dataclass
 class Server:
-    """A ``uvicorn app.main:app`` process on 127.0.0.1 over a SQLite file."""
+    """A ``crosscheck serve`` process on 127.0.0.1 over a SQLite file."""
 
     directory: Path
     settings: dict[str, object] = field(default_factory=dict)
@@ -61,10 +61,9 @@ class Server:
                 [
                     sys.executable,
                     "-m",
-                    "uvicorn",
-                    "app.main:app",
-                    "--host",
-                    "127.0.0.1",
+                    "app.cli",
+                    "serve",
+                    "--no-migrate",
                     "--port",
                     str(self.port),
                 ],

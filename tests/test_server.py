@@ -1,0 +1,42 @@
+"""``crosscheck serve``'s listening socket: several workers must not bring back Nagle's delay."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from app.server import APP, TcpConfig
+
+
+async def _accepted_nodelay(listening: socket.socket) -> int:
+    """TCP_NODELAY of a connection accepted by asyncio on ``listening`` (as uvicorn does)."""
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def on_connect(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+
+    server = await asyncio.start_server(on_connect, sock=listening)
+    port = listening.getsockname()[1]
+    async with server:
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        value = await asyncio.wait_for(accepted, timeout=10)
+        writer.close()
+    return value
+
+
+def test_a_socket_made_without_its_protocol_loses_nodelay() -> None:
+    """Why ``TcpConfig`` exists: asyncio leaves Nagle on when the protocol number is 0, as in
+    the socket uvicorn binds for several workers."""
+    sock = socket.socket(socket.AF_INET)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    assert sock.proto == 0
+    assert asyncio.run(_accepted_nodelay(sock)) == 0
+
+
+def test_serve_socket_gives_connections_nodelay() -> None:
+    sock = TcpConfig(APP, host="127.0.0.1", port=0).bind_socket()
+    assert sock.proto == socket.IPPROTO_TCP
+    assert asyncio.run(_accepted_nodelay(sock)) != 0
