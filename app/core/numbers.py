@@ -51,6 +51,8 @@ def normalise_text(text: str) -> str:
     out = text.translate(_CONFUSABLES)
     if len(out) != len(text):  # pragma: no cover - the table maps single characters only
         return text
+    if out.isascii():  # no digits of other scripts to fold: nearly every sentence
+        return out
     chars = []
     for ch in out:
         if ch.isdigit() and not ch.isascii():
@@ -68,11 +70,7 @@ class Token:
     text: str
     start: int
     end: int
-
-    @property
-    def lower(self) -> str:
-        """The token in lower case."""
-        return self.text.lower()
+    lower: str  # the text in lower case, read many times per token by the quantity parser
 
     @property
     def is_number(self) -> bool:
@@ -95,7 +93,11 @@ _TOKEN_RE = re.compile(
 
 def tokenize(text: str) -> list[Token]:
     """Split a sentence into word, number and punctuation tokens with offsets."""
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    return [
+        Token(word, m.start(), m.end(), word.lower())
+        for m in _TOKEN_RE.finditer(text)
+        for word in (m.group(),)
+    ]
 
 
 _DIGITS_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")

@@ -265,6 +265,7 @@ _QUALIFIERS_BEFORE: dict[tuple[str, ...], str] = {
     ("slightly", "more", "than"): "just-over",
 }
 _MAX_QUALIFIER_LEN = max(len(k) for k in _QUALIFIERS_BEFORE)
+_QUALIFIER_LAST_WORDS = frozenset(k[-1] for k in _QUALIFIERS_BEFORE)
 
 _CURRENCY_SYMBOLS: dict[str, str] = {"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "INR"}
 _DOLLAR_PREFIXES: dict[str, str] = {
@@ -817,6 +818,8 @@ def _currency_before(tokens: list[Token], i: int) -> tuple[str | None, int]:
     qualifier ("$ more than 700")."""
     if i == 0:
         return None, i
+    if tokens[i - 1].lower not in _QUALIFIER_LAST_WORDS:  # the usual case: no qualifier
+        return _currency_before_plain(tokens, i)
     for length in range(_MAX_QUALIFIER_LEN, 0, -1):
         phrase = tuple(t.lower for t in tokens[max(0, i - length) : i])
         if len(phrase) == length and phrase in _QUALIFIERS_BEFORE and i - length > 0:

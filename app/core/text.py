@@ -82,6 +82,8 @@ class Sentence:
 def normalise(text: str) -> CleanText:
     """Unify line breaks to ``\\n``, turn other whitespace into spaces and drop control, format
     and lone surrogate characters (NUL, zero-width spaces, soft hyphens, BOMs...)."""
+    if text.replace("\n", "").isprintable():  # the usual text: nothing to change
+        return CleanText(text, tuple(range(len(text))), len(text))
     chars: list[str] = []
     offsets: list[int] = []
     previous = ""
