@@ -30,21 +30,23 @@ def _session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _embedder(request: Request) -> Embedder:
+async def _embedder(request: Request) -> Embedder:
     embedder: Embedder = request.app.state.embedder
     return embedder
 
 
-def _index(request: Request) -> SearchIndex:
+async def _index(request: Request) -> SearchIndex:
     index: SearchIndex = request.app.state.index
     return index
 
 
+# The dependencies below that only read app state are ``async``: FastAPI runs a plain ``def``
+# dependency in the thread pool, a hop of its own for every request.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 EmbedderDep = Annotated[Embedder, Depends(_embedder)]

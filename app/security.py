@@ -116,12 +116,18 @@ def _admit(
     return caller
 
 
-def write_access(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> Caller:
+# The access dependencies are ``async`` because nothing in them blocks: a plain ``def`` would
+# cost every request a hop to the thread pool and back.
+
+
+async def write_access(
+    request: Request, key: Annotated[str | None, Security(api_key_header)]
+) -> Caller:
     """Writes need a key (when keys are configured); every call is rate-limited."""
     return _admit(request, key, key_required=True)
 
 
-def read_access(request: Request) -> Caller:
+async def read_access(request: Request) -> Caller:
     """Reads need a key only with CROSSCHECK_REQUIRE_KEY_FOR_READS; rate-limited too.
 
     The header is read here rather than declared, so that the OpenAPI document shows reads as
@@ -131,7 +137,7 @@ def read_access(request: Request) -> Caller:
     return _admit(request, request.headers.get(API_KEY_HEADER), settings.require_key_for_reads)
 
 
-def metrics_access(request: Request) -> Caller:
+async def metrics_access(request: Request) -> Caller:
     """/metrics: closed with the reads, but never rate-limited (scrapers poll on a schedule)."""
     settings: Settings = request.app.state.settings
     return _admit(

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import math
+import weakref
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Engine, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.core.quantities import Interval
 from app.core.quantities import Quantity as QuantityFacts
 from app.db.models import Article, Claim, Quantity, Source
 from app.db.upsert import insert_unless_exists
+
+_SOURCE_ID = select(Source.id).where(Source.name == bindparam("name"))
+_SOURCE_IDS_KEPT = 100_000
+_source_ids: weakref.WeakKeyDictionary[Engine, dict[str, int]] = weakref.WeakKeyDictionary()
 
 
 class ArticleRepository:
@@ -20,6 +25,26 @@ class ArticleRepository:
 
     def find_source(self, name: str) -> Source | None:
         return self.session.scalars(select(Source).where(Source.name == name)).first()
+
+    def committed_source_id(self, name: str) -> int | None:
+        """Id of the source ``name``, remembered per database once found.
+
+        Sources are never deleted or renamed, so a found id stays right; an unknown name is
+        asked again next time. Call it only in a session that has written nothing, so that
+        what it finds is committed (an id from a transaction that then rolled back could be
+        given to another source).
+        """
+        engine = self.session.get_bind()
+        known = _source_ids.get(engine) if isinstance(engine, Engine) else None
+        if known is not None and name in known:
+            return known[name]
+        source_id = self.session.connection().scalar(_SOURCE_ID, {"name": name})
+        if source_id is not None and isinstance(engine, Engine):
+            known = _source_ids.setdefault(engine, {})
+            if len(known) >= _SOURCE_IDS_KEPT:
+                known.clear()
+            known[name] = source_id
+        return source_id
 
     def get_or_create_source(self, name: str) -> Source:
         source = self.find_source(name)

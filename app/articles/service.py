@@ -20,7 +20,7 @@ from app.claims.service import (
 )
 from app.config import Settings
 from app.conflicts.repository import ConflictRepository
-from app.conflicts.service import conflict_out, record_conflict
+from app.conflicts.service import claim_ref, conflict_out, record_conflict
 from app.core.compare import analyse_claim
 from app.db.models import Article, Claim
 from app.db.session import begin_write
@@ -88,7 +88,7 @@ def create_article(
             for claim, rows in zip(claims, related, strict=True):
                 for r in rows:
                     if r.verdict.relation == "conflict":
-                        record_conflict(session, claim, r.other, r.similarity, r.verdict)
+                        record_conflict(session, claim_ref(claim), r.other, r.similarity, r.verdict)
             session.flush()
             return render_article(session, index, settings, article, related), True
         # Stored by a writer that did not take the lock: ON CONFLICT kept it single.

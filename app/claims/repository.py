@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
-from app.db.models import Article, Claim, IndexChange
+from app.db.models import Article, Claim, IndexChange, Source
 
 _CHUNK = 500  # keeps IN (...) lists under every backend's parameter limit
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClaim:
+    """A stored claim with where it comes from (the fields of ``ClaimRef``)."""
+
+    id: int
+    text: str
+    article_id: int
+    source: str
+    published_at: date | None
+    url: str | None
+    title: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,16 +35,36 @@ class Change:
     added: bool
 
 
+# The two queries of every search, built once (building a statement costs more than running
+# it against SQLite).
+_CHANGES_SINCE = (
+    select(IndexChange.seq, IndexChange.claim_id, IndexChange.added)
+    .where(IndexChange.seq > bindparam("seq"))
+    .order_by(IndexChange.seq)
+)
+_STORED_CLAIMS = (
+    select(
+        Claim.id,
+        Claim.text,
+        Claim.article_id,
+        Source.name,
+        Article.published_at,
+        Article.url,
+        Article.title,
+    )
+    .join(Article, Claim.article_id == Article.id)
+    .join(Source, Article.source_id == Source.id)
+    .where(Claim.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 class ClaimRepository:
     def __init__(self, session: Session):
         self.session = session
 
     def changes_since(self, seq: int) -> list[Change]:
-        rows = self.session.execute(
-            select(IndexChange.seq, IndexChange.claim_id, IndexChange.added)
-            .where(IndexChange.seq > seq)
-            .order_by(IndexChange.seq)
-        )
+        # On the connection, not the ORM session: this runs before every search.
+        rows = self.session.connection().execute(_CHANGES_SINCE, {"seq": seq})
         return [Change(s, c, a) for s, c, a in rows]
 
     def log_changes(self, claim_ids: Iterable[int], added: bool) -> None:
@@ -56,15 +90,16 @@ class ClaimRepository:
         vectors = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
         return ids, sources, vectors
 
-    def get_many(self, claim_ids: Sequence[int]) -> dict[int, Claim]:
-        """Claims with their article and source loaded, by id."""
-        found: dict[int, Claim] = {}
+    def get_many(self, claim_ids: Sequence[int]) -> dict[int, StoredClaim]:
+        """Claims with their article's provenance, by id.
+
+        Plain rows rather than ORM objects: this runs for every neighbour of every
+        ``/v1/check``, where building ORM objects with their article and source was a sixth
+        of the request's time.
+        """
+        found: dict[int, StoredClaim] = {}
+        connection = self.session.connection()
         for start in range(0, len(claim_ids), _CHUNK):
-            chunk = claim_ids[start : start + _CHUNK]
-            statement = (
-                select(Claim)
-                .where(Claim.id.in_(chunk))
-                .options(joinedload(Claim.article).joinedload(Article.source))
-            )
-            found.update((claim.id, claim) for claim in self.session.scalars(statement))
+            rows = connection.execute(_STORED_CLAIMS, {"ids": claim_ids[start : start + _CHUNK]})
+            found.update((row[0], StoredClaim(*row)) for row in rows)
         return found

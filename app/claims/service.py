@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from app.articles.repository import ArticleRepository
-from app.claims.repository import ClaimRepository
+from app.claims.repository import ClaimRepository, StoredClaim
 from app.claims.schemas import (
     CheckOut,
     ClaimOut,
@@ -23,7 +23,6 @@ from app.claims.schemas import (
 )
 from app.config import Settings
 from app.conflicts.schemas import ConflictOut, QuantityPair
-from app.conflicts.service import claim_ref
 from app.core.claims import Claim as ClaimText
 from app.core.claims import extract_claims
 from app.core.compare import (
@@ -33,7 +32,6 @@ from app.core.compare import (
     analyse_claim,
     compare_claims,
 )
-from app.db.models import Claim
 from app.embeddings import Embedder
 from app.exceptions import InvalidInput
 from app.schemas import ClaimRef, QuantityOut
@@ -54,9 +52,21 @@ class Probe:
 class Related:
     """A stored claim from another source near a probe, and how the two relate."""
 
-    other: Claim
+    other: ClaimRef
     similarity: float
     verdict: Verdict
+
+
+def stored_ref(claim: StoredClaim) -> ClaimRef:
+    return ClaimRef(
+        id=claim.id,
+        text=claim.text,
+        article_id=claim.article_id,
+        source=claim.source,
+        published_at=claim.published_at,
+        url=claim.url,
+        title=claim.title,
+    )
 
 
 def policy_of(settings: Settings) -> ComparePolicy:
@@ -166,10 +176,11 @@ def relate(
     hits = [
         nearest(session, index, v, settings.neighbours, exclude_source_id, floor) for v in vectors
     ]
-    others = ClaimRepository(session).get_many(sorted({h.claim_id for hs in hits for h in hs}))
+    stored = ClaimRepository(session).get_many(sorted({h.claim_id for hs in hits for h in hs}))
+    others = {claim_id: stored_ref(claim) for claim_id, claim in stored.items()}
     other_facts = {
-        claim_id: stored_claim_facts(claim_id, claim.text, claim.article.published_at)
-        for claim_id, claim in others.items()
+        claim_id: stored_claim_facts(claim_id, claim.text, claim.published_at)
+        for claim_id, claim in stored.items()
     }
     policy = policy_of(settings)
     related: list[list[Related]] = []
@@ -196,9 +207,7 @@ def is_match(related: Related, settings: Settings) -> bool:
 
 def matches_of(related: list[Related], settings: Settings) -> list[MatchOut]:
     return [
-        MatchOut(claim=claim_ref(r.other), similarity=r.similarity)
-        for r in related
-        if is_match(r, settings)
+        MatchOut(claim=r.other, similarity=r.similarity) for r in related if is_match(r, settings)
     ]
 
 
@@ -215,14 +224,9 @@ def check_text(
     """The analysis an article would get, with nothing stored."""
     check_text_length(text, settings)
     probes = analyse_text(text, title, published_at, embedder, settings)
-    source_row = ArticleRepository(session).find_source(source) if source else None
+    source_id = ArticleRepository(session).committed_source_id(source) if source else None
     related = relate(
-        session,
-        index,
-        [p.vector for p in probes],
-        [p.facts for p in probes],
-        source_row.id if source_row else None,
-        settings,
+        session, index, [p.vector for p in probes], [p.facts for p in probes], source_id, settings
     )
     claims = []
     for probe, rows in zip(probes, related, strict=True):
@@ -234,7 +238,7 @@ def check_text(
             published_at=published_at,
         )
         conflicts = [
-            ConflictOut.of_verdict(own, claim_ref(r.other), r.similarity, r.verdict)
+            ConflictOut.of_verdict(own, r.other, r.similarity, r.verdict)
             for r in rows
             if r.verdict.relation == "conflict"
         ]
@@ -270,7 +274,7 @@ def search_claims(
     return SearchResults(
         query=query,
         items=[
-            SearchHit(claim=claim_ref(claims[hit.claim_id]), similarity=hit.similarity)
+            SearchHit(claim=stored_ref(claims[hit.claim_id]), similarity=hit.similarity)
             for hit in hits
             if hit.claim_id in claims
         ],

@@ -59,15 +59,15 @@ def conflict_out(conflict: Conflict) -> ConflictOut:
 
 
 def record_conflict(
-    session: Session, claim: Claim, other: Claim, similarity: float, verdict: Verdict
+    session: Session, claim: ClaimRef, other: ClaimRef, similarity: float, verdict: Verdict
 ) -> bool:
     """Store the conflict between two stored claims, once per pair whatever the order;
     ``False`` when the pair already had one."""
-    first, second = (claim, other) if claim.id < other.id else (other, claim)
-    swap = first is not claim  # the verdict compared (claim, other)
-    out = ConflictOut.of_verdict(
-        claim_ref(first), claim_ref(second), similarity, verdict, swap=swap
-    )
+    assert claim.id is not None
+    assert other.id is not None
+    swap = other.id < claim.id  # the verdict compared (claim, other)
+    first, second = (other, claim) if swap else (claim, other)
+    out = ConflictOut.of_verdict(first, second, similarity, verdict, swap=swap)
     return ConflictRepository(session).add_unless_stored(
         {
             "claim_a_id": first.id,
