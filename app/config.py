@@ -117,6 +117,14 @@ class Settings(BaseSettings):
         default="f16",
         description="HNSW: how vectors are stored; f16 halves memory for about 1e-3 of cosine.",
     )
+    index_dir: Path | None = Field(
+        default=None,
+        description="SQLite: directory where the HNSW graph is saved (at shutdown, and after "
+        "a sync of 50,000 changes or more) so that a restart loads it and replays only the "
+        "later changes instead of rebuilding it; one directory per database. Default: beside "
+        "the database file (data/crosscheck.db.index/ for data/crosscheck.db); an in-memory "
+        "database saves nothing.",
+    )
 
     max_body_bytes: int = Field(default=1_000_000, ge=1024, description="Largest request body.")
     max_text_chars: int = Field(default=200_000, ge=1, description="Longest article text.")

@@ -21,7 +21,7 @@ from app.limits import RateLimiter
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
 from app.problems import PROBLEM_JSON, BodySizeLimit, install_problem_handlers
-from app.search import create_index
+from app.search import close_index, create_index
 from app.security import check_start_up, document_access
 from app.webhooks.endpoints import router as webhooks_router
 from app.webhooks.worker import DeliveryWorker
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             yield
         finally:
             worker.stop()
+            close_index(app.state.index)  # saves the in-process graph, if any
             engine.dispose()
 
     app = FastAPI(

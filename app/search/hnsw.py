@@ -15,13 +15,19 @@ neighbours than wanted, the own source's are dropped, and the request widens fou
 ``k`` claims of other sources are found, the candidates fall below the similarity floor
 (further ones can only be less similar), or the whole index has been returned. Past
 ``_EXACT_AFTER`` candidates it scans exactly, which only a store dominated by one source needs.
+
+Rebuilding the graph from the change log takes minutes at a million claims, so on a file
+database the graph is saved and loaded again at the next start (``app/search/persist.py``).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
-from typing import Any, Literal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -29,12 +35,44 @@ import numpy.typing as npt
 from app.config import Settings
 from app.search.index import ExactIndex, Hit, Vector
 
+if TYPE_CHECKING:
+    from app.search.persist import IndexFile
+
 IndexDtype = Literal["f32", "f16"]
 
 _OVERFETCH = 4
 _WIDENING = 4
 _EXACT_AFTER = 4096
 _ADD_CHUNK = 20_000
+_SAMPLES = 8
+
+
+def _usearch() -> Any:
+    """The usearch package, imported after onnxruntime.
+
+    Importing onnxruntime after usearch kills the process (a segmentation fault inside the
+    import, usearch 2.26, onnxruntime 1.31); the other order is fine. The service
+    loads the model before the index, but a CLI command or a test need not: so the order is
+    fixed here, where usearch is imported.
+    """
+    import onnxruntime  # noqa: F401
+    import usearch.compiled
+    import usearch.index
+
+    return usearch
+
+
+@dataclass(frozen=True, slots=True)
+class GraphState:
+    """What goes with a saved HNSW graph to restore the index around it."""
+
+    seq: int
+    size: int
+    dimension: int
+    dtype: str
+    connectivity: int
+    source_of: npt.NDArray[np.int32]
+    sample_ids: tuple[int, ...]  # a few claims the graph holds, spread over its ids
 
 
 class ApproximateIndex:
@@ -62,6 +100,7 @@ class ApproximateIndex:
         self._source_of = np.zeros(0, dtype=np.int32)  # by claim id, while on the graph
         self._seq = 0
         self._lock = threading.RLock()
+        self._file: IndexFile | None = None
 
     @classmethod
     def from_settings(cls, dimension: int, settings: Settings) -> ApproximateIndex:
@@ -113,13 +152,75 @@ class ApproximateIndex:
                     added_vectors,
                 )
             self._seq = max(self._seq, seq)
+            if self._file is not None:
+                self._file.applied(self)
 
-    def _move_to_graph(self) -> None:
-        from usearch.index import Index
+    def save_to(self, file: IndexFile) -> None:
+        """Save the graph to ``file`` after every long catch-up and on ``close``."""
+        self._file = file
 
-        assert self._exact is not None
-        ids, sources, vectors = self._exact.contents()
-        self._graph = Index(
+    def close(self) -> None:
+        """Save the graph to its file, if it has one (at shutdown)."""
+        if self._file is not None:
+            self._file.close(self)
+
+    def save_graph(self, path: Path) -> GraphState | None:
+        """Write the graph to ``path`` in usearch's format and return the state that goes with
+        it; ``None`` while the index is exact (a rebuild at that size takes moments).
+
+        Searches wait while the graph is written (about a second per million claims).
+        """
+        with self._lock:
+            if self._graph is None:
+                return None
+            self._graph.save(os.fspath(path))
+            seq, size, source_of = self._seq, len(self._graph), self._source_of.copy()
+            keys = np.sort(np.asarray(self._graph.keys, dtype=np.int64))
+        spread = np.linspace(0, len(keys) - 1, min(len(keys), _SAMPLES)).astype(np.int64)
+        return GraphState(
+            seq=seq,
+            size=size,
+            dimension=self._dimension,
+            dtype=self._dtype,
+            connectivity=self._connectivity,
+            source_of=source_of,
+            sample_ids=tuple(sorted({int(keys[i]) for i in spread})),
+        )
+
+    def load_graph(self, buffer: memoryview, state: GraphState) -> None:
+        """Replace the contents with a graph ``save_graph`` wrote and its state.
+
+        Raises ``ValueError``, leaving the index as it was, if the graph was built with another
+        dimension, scalar type or connectivity, or does not hold ``state.size`` claims.
+        """
+        usearch = _usearch()
+        ScalarKind, Index = usearch.compiled.ScalarKind, usearch.index.Index
+
+        built = (state.dimension, state.dtype, state.connectivity)
+        wanted = (self._dimension, self._dtype, self._connectivity)
+        if built != wanted:
+            raise ValueError(
+                f"the graph was built with (dimension, dtype, connectivity) {built}; the "
+                f"settings ask for {wanted}"
+            )
+        scalar = {"f16": ScalarKind.F16, "f32": ScalarKind.F32}[self._dtype]
+        header = Index.metadata(buffer)
+        if not header or (header["dimensions"], header["kind_scalar"]) != (self._dimension, scalar):
+            raise ValueError("the usearch header does not describe the graph the state does")
+        graph = self._new_graph()
+        graph.load(buffer)
+        if len(graph) != state.size:
+            raise ValueError(f"the graph holds {len(graph)} claims, not {state.size}")
+        graph.expansion_add = self._expansion_add
+        graph.expansion_search = self._expansion_search
+        with self._lock:
+            self._graph = graph
+            self._exact = None
+            self._source_of = state.source_of.astype(np.int32, copy=True)
+            self._seq = state.seq
+
+    def _new_graph(self) -> Any:
+        return _usearch().index.Index(
             ndim=self._dimension,
             metric="ip",  # the vectors are normalised: inner product is cosine similarity
             dtype=self._dtype,
@@ -127,6 +228,11 @@ class ApproximateIndex:
             expansion_add=self._expansion_add,
             expansion_search=self._expansion_search,
         )
+
+    def _move_to_graph(self) -> None:
+        assert self._exact is not None
+        ids, sources, vectors = self._exact.contents()
+        self._graph = self._new_graph()
         self._exact = None
         self._graph_add(ids, sources, vectors)
 
@@ -191,7 +297,8 @@ class ApproximateIndex:
                 if (
                     len(hits) >= k
                     or exact
-                    or len(keys) < wanted  # the whole index has been seen
+                    or len(keys) < wanted  # the graph has no more to give
+                    or wanted >= size  # the whole index has been asked for
                     or (len(keys) and similarities[-1] < min_similarity)
                 ):
                     return hits[:k]

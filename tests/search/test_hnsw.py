@@ -3,6 +3,9 @@ removals, idempotent replay, and no recall lost to leaving out a source."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -116,3 +119,35 @@ def test_float16_storage_keeps_similarities_within_a_thousandth() -> None:
 def test_an_empty_index_finds_nothing() -> None:
     index = ApproximateIndex(DIMENSION, exact_below=0)
     assert index.search(clustered(1)[0], 5, None, -1) == []
+
+
+def test_asking_for_more_than_the_graph_holds_returns_all_of_it() -> None:
+    # Once the whole graph has been asked for there is nothing to widen to (this used to loop).
+    sources = np.ones(100, dtype=np.int64)
+    sources[:3] = 2
+    # One insertion thread: the same graph every run, and one in which every claim is reachable.
+    approximate = ApproximateIndex(DIMENSION, exact_below=10, dtype="f32", threads=1)
+    approximate.apply(100, list(range(1, 101)), sources.tolist(), clustered(100), [])
+    assert approximate.approximate
+    query = clustered(1, seed=6)[0]
+    assert {h.claim_id for h in approximate.search(query, 1000, None, -1)} == set(range(1, 101))
+    assert {h.claim_id for h in approximate.search(query, 10, 1, -1)} == {1, 2, 3}
+
+
+def test_onnxruntime_can_be_imported_after_the_graph_is_built() -> None:
+    """usearch first, then onnxruntime, crashed the process: the index fixes the order."""
+    script = (
+        "import numpy as np\n"
+        "from app.search.hnsw import ApproximateIndex\n"
+        "index = ApproximateIndex(8, exact_below=2)\n"
+        "vectors = np.eye(8, dtype=np.float32)[:3]\n"
+        "index.apply(3, [1, 2, 3], [1, 1, 2], vectors, [])\n"
+        "assert index.approximate\n"
+        "import onnxruntime\n"
+        "print('alive')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "alive"
