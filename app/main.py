@@ -8,10 +8,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import health
 from app.articles.endpoints import router as articles_router
 from app.claims.endpoints import router as claims_router
+from app.claims.service import sync_index
 from app.config import Settings, get_settings
 from app.conflicts.endpoints import router as conflicts_router
 from app.db.session import create_db_engine, create_session_factory
@@ -22,6 +25,7 @@ from app.observability import InstrumentedEmbedder, Metrics, RequestContext, con
 from app.observability import router as metrics_router
 from app.problems import PROBLEM_JSON, BodySizeLimit, install_problem_handlers
 from app.search import close_index, create_index
+from app.search.pgvector import SearchIndex
 from app.security import check_start_up, document_access
 from app.webhooks.endpoints import router as webhooks_router
 from app.webhooks.worker import DeliveryWorker
@@ -34,6 +38,18 @@ claims from **other sources** say the same thing and which **disagree on a numbe
 
 Errors are RFC 9457 `application/problem+json` documents.
 """
+
+
+def catch_up(sessions: sessionmaker[Session], index: SearchIndex) -> None:
+    """Bring the in-process index up to the database before serving, so that no request pays
+    for it: after a saved graph, the changes since; without one, the whole store (minutes at a
+    million claims, during which the service is not yet listening). A database that cannot be
+    read now is left to the first request."""
+    try:
+        with sessions() as session:
+            sync_index(session, index)
+    except SQLAlchemyError as error:
+        logger.warning("the search index will catch up on the first request: %s", error)
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
@@ -52,6 +68,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         metrics.watch_model_calls(model)
         app.state.embedder = InstrumentedEmbedder(model, metrics)
         app.state.index = create_index(engine, model.dimension, settings)
+        catch_up(app.state.sessions, app.state.index)
         # Webhook deliveries: a thread of their own, never in a request's path.
         worker = DeliveryWorker(app.state.sessions, settings, metrics)
         worker.start()

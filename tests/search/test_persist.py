@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, delete, insert, select
+from sqlalchemy import Engine, create_engine, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.claims.service import sync_index
@@ -406,3 +406,26 @@ def test_the_service_saves_its_graph_at_shutdown_and_starts_from_it(
         assert index.approximate  # before any request
         assert index.seq == seq > 0
         assert client.post("/v1/check", json=check).json() == first
+
+
+def test_the_service_catches_up_before_its_first_request(
+    tmp_path: Path, migrated_template: Path, embedder: Embedder
+) -> None:
+    """Without a saved graph (removed here), start-up replays the whole log: no request pays."""
+    database = tmp_path / "service.db"
+    shutil.copy(migrated_template, database)
+    settings = Settings(database_url=f"sqlite:///{database}")
+    with TestClient(create_app(settings, embedder)) as client:
+        post(client, "AFP", TOLL_A)
+        post(client, "RFE/RL", TOLL_B)
+    shutil.rmtree(tmp_path / "service.db.index", ignore_errors=True)
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        logged = connection.scalar(select(func.max(IndexChange.seq)))
+        claims = connection.scalar(select(func.count()).select_from(Claim))
+    engine.dispose()
+
+    with TestClient(create_app(settings, embedder)) as client:
+        index = client.app.state.index  # type: ignore[attr-defined]
+        assert index.seq == logged > 0  # before any request
+        assert len(index) == claims
