@@ -99,3 +99,12 @@ def test_variants_have_different_builds(tiny_model: Path, tmp_path: Path) -> Non
 def test_empty_input_encodes_to_no_rows(tiny_model: Path, tmp_path: Path) -> None:
     built = ensure_built(tiny_model, tmp_path, "fp32", in_process=True)
     assert OnnxEmbedder(built, tiny_model, "fp32").encode([]).shape == (0, 32)
+
+
+def test_a_small_call_on_one_thread_embeds_as_a_large_one(tiny_model: Path, tmp_path: Path) -> None:
+    """One or two texts go to the one-thread session, four or more to the other: same vectors."""
+    built = ensure_built(tiny_model, tmp_path, "int8")
+    embedder = OnnxEmbedder(built, tiny_model, "int8", threads=2)
+    together = embedder.encode(TEXTS)
+    for i, text in enumerate(TEXTS):
+        np.testing.assert_allclose(embedder.encode([text])[0], together[i], atol=1e-5)
