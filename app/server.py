@@ -11,10 +11,13 @@ with its real protocol, which the worker processes inherit.
 
 from __future__ import annotations
 
+import os
 import socket
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
+
+from app.config import get_settings
 
 APP = "app.main:app"
 
@@ -29,8 +32,17 @@ class TcpConfig(uvicorn.Config):
         return sock
 
 
+def share_cores(workers: int) -> None:
+    """Unless ``embedding_threads`` is set, give each worker's model its share of the cores:
+    several workers each running the model on every core only fight over them."""
+    if workers > 1 and get_settings().embedding_threads is None:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        os.environ["CROSSCHECK_EMBEDDING_THREADS"] = str(threads)  # the workers inherit it
+
+
 def run(host: str, port: int, workers: int) -> None:
     """Serve the API until interrupted (what ``uvicorn.run`` does, with ``TcpConfig``)."""
+    share_cores(workers)
     config = TcpConfig(APP, host=host, port=port, workers=workers, proxy_headers=False)
     if config.workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 
-from app.server import APP, TcpConfig
+import pytest
+
+from app.config import get_settings
+from app.server import APP, TcpConfig, share_cores
 
 
 async def _accepted_nodelay(listening: socket.socket) -> int:
@@ -40,3 +44,18 @@ def test_serve_socket_gives_connections_nodelay() -> None:
     sock = TcpConfig(APP, host="127.0.0.1", port=0).bind_socket()
     assert sock.proto == socket.IPPROTO_TCP
     assert asyncio.run(_accepted_nodelay(sock)) != 0
+
+
+def test_workers_share_the_cores_unless_threads_are_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.delenv("CROSSCHECK_EMBEDDING_THREADS", raising=False)
+    get_settings.cache_clear()
+    share_cores(1)
+    assert "CROSSCHECK_EMBEDDING_THREADS" not in os.environ
+    share_cores(4)
+    assert os.environ["CROSSCHECK_EMBEDDING_THREADS"] == "2"
+    monkeypatch.setenv("CROSSCHECK_EMBEDDING_THREADS", "3")
+    get_settings.cache_clear()
+    share_cores(4)
+    assert os.environ["CROSSCHECK_EMBEDDING_THREADS"] == "3"
+    get_settings.cache_clear()
