@@ -228,6 +228,9 @@ def bench(
     out: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path(
         "bench/results.json"
     ),
+    workers: Annotated[
+        str, typer.Option(help="API worker processes to measure /v1/check with, comma-separated.")
+    ] = "1,2",
 ) -> None:
     """Measure encode, ingest and check speed, latency growth and memory (not a test)."""
     import sys
@@ -242,6 +245,7 @@ def bench(
         databases=("sqlite",) if quick else tuple(databases.split(",")),
         rounds=1 if quick else rounds,
         sections=tuple(sections.split(",")),
+        workers=tuple(int(w) for w in workers.split(",")),
     )
     run_bench(config, console)
 
