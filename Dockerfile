@@ -33,7 +33,9 @@ USER crosscheck
 
 EXPOSE 8000
 VOLUME ["/var/lib/crosscheck"]
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+# The start period covers the index catch-up before the service listens: seconds with a saved
+# graph, minutes for the first start over a large SQLite store (5 min at 1M claims).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=600s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4).status == 200 else 1)"
 
 # `serve` applies the migrations, then starts uvicorn.

@@ -18,6 +18,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from app.config import get_settings
+from app.embeddings.base import usable_cores
 
 APP = "app.main:app"
 
@@ -36,7 +37,7 @@ def share_cores(workers: int) -> None:
     """Unless ``embedding_threads`` is set, give each worker's model its share of the cores:
     several workers each running the model on every core only fight over them."""
     if workers > 1 and get_settings().embedding_threads is None:
-        threads = max(1, (os.cpu_count() or 1) // workers)
+        threads = max(1, usable_cores() // workers)
         os.environ["CROSSCHECK_EMBEDDING_THREADS"] = str(threads)  # the workers inherit it
 
 

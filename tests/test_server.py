@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from app import server
 from app.config import get_settings
 from app.server import APP, TcpConfig, share_cores
 
@@ -47,7 +48,7 @@ def test_serve_socket_gives_connections_nodelay() -> None:
 
 
 def test_workers_share_the_cores_unless_threads_are_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(server, "usable_cores", lambda: 8)
     monkeypatch.delenv("CROSSCHECK_EMBEDDING_THREADS", raising=False)
     get_settings.cache_clear()
     share_cores(1)

@@ -8,7 +8,6 @@ the serving process.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from app.embeddings.base import Vectors, model_name
+from app.embeddings.base import Vectors, model_name, usable_cores
 
 _DEFAULT_MAX_TOKENS = 256
 _SMALL_BATCH = 4  # from this many texts up, a call uses every thread it may
@@ -49,7 +48,7 @@ class OnnxEmbedder:
     ):
         from tokenizers import Tokenizer
 
-        threads = threads or os.cpu_count() or 1
+        threads = threads or usable_cores()
         self._session = _session(onnx_path, threads)
         # A batch of one or two claims (a /v1/check) runs faster on one thread: splitting its
         # small matrices costs more than it gains (one claim: 4.7 ms on one thread, 5.7 ms on
