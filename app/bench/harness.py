@@ -22,8 +22,9 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import psutil
 from rich.console import Console
 from rich.table import Table
 
@@ -503,15 +505,18 @@ def _check_server(
         # Each query's first time: its neighbours' facts are not cached yet.
         cold, _ = _latencies(client, queries[101:201])
         p50s, p95s, single, concurrent = [], [], [], []
+        cpu = _CpuUse(server)
         for round_ in range(config.rounds):
             bodies = [
                 queries[(round_ * 997 + i) % len(queries)] for i in range(config.check_requests)
             ]
-            latencies, rps = _latencies(client, bodies)
+            with cpu.measure("single", len(bodies)):
+                latencies, rps = _latencies(client, bodies)
             p50s.append(float(np.percentile(latencies, 50)))
             p95s.append(float(np.percentile(latencies, 95)))
             single.append(rps)
-            concurrent.append(_concurrent_throughput(server.url, bodies))
+            with cpu.measure("concurrent", len(bodies)):
+                concurrent.append(_concurrent_throughput(server.url, bodies))
         rss = server.rss_mb_each()
         return {
             "start_s": server.start_s,  # each worker loads or builds its index before listening
@@ -528,6 +533,37 @@ def _check_server(
             "concurrent_rps_runs": concurrent,
             "single_client_rps_runs": single,
             "concurrent_speedup": _median(concurrent) / _median(single),
+            # CPU ms per request of the API processes and of the bench's own (the clients):
+            # two cores cap the 8-client rate at 2000 / (api + client) requests a second.
+            "cpu_ms_per_request": cpu.per_request(),
+        }
+
+
+class _CpuUse:
+    """CPU time per request, of the API and of this process (the load generator), by phase."""
+
+    def __init__(self, server: ApiServer):
+        self._server = server
+        self._me = psutil.Process()
+        self._totals: dict[str, list[float]] = {}  # phase -> [api s, client s, requests]
+
+    @contextmanager
+    def measure(self, phase: str, requests: int) -> Iterator[None]:
+        api, client = self._server.cpu_s(), self._client_s()
+        yield
+        totals = self._totals.setdefault(phase, [0.0, 0.0, 0.0])
+        totals[0] += self._server.cpu_s() - api
+        totals[1] += self._client_s() - client
+        totals[2] += requests
+
+    def _client_s(self) -> float:
+        times = self._me.cpu_times()
+        return float(times.user + times.system)
+
+    def per_request(self) -> dict[str, dict[str, float]]:
+        return {
+            phase: {"api": 1000 * api / n, "client": 1000 * client / n}
+            for phase, (api, client, n) in self._totals.items()
         }
 
 

@@ -88,6 +88,13 @@ class ApiServer:
             self._process.wait(timeout=30)
         self._process = None
 
+    def cpu_s(self) -> float:
+        """CPU seconds (user and system) the API's processes have used so far."""
+        assert self._process is not None
+        process = psutil.Process(self._process.pid)
+        times = [p.cpu_times() for p in (process, *process.children(recursive=True))]
+        return float(sum(t.user + t.system for t in times))
+
     def rss_mb_each(self) -> list[float]:
         """Resident memory of each worker process of the API, in MB."""
         assert self._process is not None
