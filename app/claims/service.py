@@ -58,15 +58,7 @@ class Related:
 
 
 def stored_ref(claim: StoredClaim) -> ClaimRef:
-    return ClaimRef(
-        id=claim.id,
-        text=claim.text,
-        article_id=claim.article_id,
-        source=claim.source,
-        published_at=claim.published_at,
-        url=claim.url,
-        title=claim.title,
-    )
+    return ClaimRef.model_validate(claim, from_attributes=True)  # the same field names
 
 
 def policy_of(settings: Settings) -> ComparePolicy:
