@@ -1,9 +1,9 @@
 """The HNSW graph saved beside the SQLite database, so that a restart loads it.
 
 Without it every start rebuilds the graph from the change log before it can serve: 160 s at a
-million claims on two cores. The file holds the graph and the change-log position it reflects; a process that
-loads it replays only the later changes (the log is append-only and never truncated, so
-replaying from an older position is always right, removals included).
+million claims on two cores. The file holds the graph and the change-log position it reflects;
+a process that loads it replays only the later changes (the log is append-only and never
+truncated, so replaying from an older position is always right, removals included).
 
 A file may be left by another database, or by an earlier one at the same path, and several
 worker processes share it, so it is used only if everything about it checks out; otherwise it is
