@@ -11,7 +11,6 @@ tens of milliseconds. ``pytest --backend sqlite`` (or ``postgresql``) runs one s
 from __future__ import annotations
 
 import itertools
-import json
 import shutil
 import tempfile
 import warnings
@@ -35,7 +34,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import pgserver
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -273,17 +271,3 @@ def make_client(databases: Databases, embedder: Embedder) -> Iterator[ClientFact
 @pytest.fixture
 def client(make_client: ClientFactory) -> TestClient:
     return make_client()
-
-
-def seed_articles() -> list[dict[str, Any]]:
-    """The five seed articles as POST bodies, with the manifest's sources, dates and titles."""
-    manifest = json.loads((SEEDS / "manifest.json").read_text(encoding="utf-8"))
-    return [
-        {
-            "source": entry["source"],
-            "published_at": entry["published_at"],
-            "title": entry["title"],
-            "text": (SEEDS / entry["file"]).read_text(encoding="utf-8"),
-        }
-        for entry in manifest
-    ]

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.bench.corpus import seed_articles
 from app.config import Settings
 from app.embeddings import Embedder
 from app.main import create_app
-from tests.conftest import Databases, fresh_database, seed_articles
+from tests.conftest import Databases, fresh_database
 
 RFE = "RFE/RL"
 AFP = "AFP (via EmbassyPages)"
