@@ -6,8 +6,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
 
 
 class Settings(BaseSettings):
@@ -242,6 +246,20 @@ class Settings(BaseSettings):
         ge=0,
         description="Event dates further apart than this are different events.",
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str) -> str:
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError as error:
+            raise ValueError(f"not a database URL: {error}") from None
+        if backend not in SUPPORTED_DATABASES:
+            raise ValueError(
+                f"crosscheck stores its data in SQLite or PostgreSQL, not {backend}: use "
+                "sqlite:///path or postgresql+psycopg://user:password@host:5432/name"
+            )
+        return url
 
 
 @lru_cache

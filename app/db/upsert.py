@@ -27,4 +27,5 @@ def insert_unless_exists(
         return postgresql.insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
     if dialect == "sqlite":
         return sqlite.insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
-    raise NotImplementedError(f"crosscheck supports SQLite and PostgreSQL, not {dialect}")
+    # Settings refuse any other database_url at start-up, so only a hand-made engine gets here.
+    raise ValueError(f"crosscheck supports SQLite and PostgreSQL, not {dialect}")
