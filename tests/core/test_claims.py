@@ -350,10 +350,10 @@ def test_max_claims() -> None:
     ids=lambda text: repr(text[:12]),
 )
 def test_adversarial_input_is_fast_and_safe(text: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes on the machine do not count
     claims = extract_claims(text, title="Title")
     clean_text(text, title="Title")
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert_offsets_match(text, claims)
 
 
@@ -368,9 +368,11 @@ def test_a_200_kb_article_takes_well_under_a_second() -> None:
     while sum(map(len, article)) < 200_000:
         article.extend(line.replace(" the ", f" the {len(article)} ", 1) for line in paragraphs)
     text = "\n\n".join(article)[:200_000]
-    started = time.perf_counter()
+    # CPU time, not wall time: a CI run once took 2.3 s of wall time here for 0.08 s of work,
+    # the machine being busy elsewhere. A quadratic step would cost CPU seconds all the same.
+    started = time.process_time()
     claims = extract_claims(text)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     assert len(claims) > 500
     assert_offsets_match(text, claims)
 
