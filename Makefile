@@ -24,11 +24,11 @@ run: setup
 	$(BIN)/crosscheck serve --host $(HOST) --port $(PORT)
 
 lint: setup
-	$(BIN)/ruff check app migrations tests
-	$(BIN)/ruff format --check app migrations tests
+	$(BIN)/ruff check app harness migrations tests
+	$(BIN)/ruff format --check app harness migrations tests
 
 typecheck: setup
-	$(BIN)/mypy app
+	$(BIN)/mypy app harness
 
 # The docs-page test drives Debian's headless Chromium. Installed here when missing and root
 # (CI is); otherwise the test is skipped outside CI, and says how to install it.

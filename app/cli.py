@@ -1,4 +1,8 @@
-"""The ``crosscheck`` command: serve, migrate, ingest, conflicts, eval."""
+"""The ``crosscheck`` command: serve, migrate, ingest, conflicts, build-model.
+
+The development tools (``bench``, ``eval``) live outside the service, in ``harness``; they join
+this command through the ``crosscheck.commands`` entry point, so the service never imports them.
+"""
 
 from __future__ import annotations
 
@@ -13,23 +17,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from app.config import get_settings
+from app.db.migrate import migrate_database
 
 cli = typer.Typer(help="crosscheck: claims that agree and numbers that disagree across sources.")
 console = Console()
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def migrate_database(database_url: str | None = None) -> None:
-    """Bring the database the settings name (or ``database_url``) to the latest schema."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["configure_logger"] = False
-    if database_url is not None:
-        config.attributes["database_url"] = database_url
-    command.upgrade(config, "head")
 
 
 @cli.command()
@@ -152,53 +143,6 @@ def conflicts(
     console.print(table)
 
 
-@cli.command("eval")
-def evaluate(
-    pairs: Annotated[Path, typer.Argument(help="CSV with premise,hypothesis[,label].")],
-    out: Annotated[
-        Path | None, typer.Option(help="Write one JSON verdict per row (JSON Lines).")
-    ] = None,
-) -> None:
-    """Judge each (premise, hypothesis) pair as two claims from two sources on the same day.
-
-    With labels, prints precision, recall and F1 of `conflict` against `contradiction`, and
-    the share of `entailment` and `neutral` pairs flagged.
-    """
-    import numpy as np
-
-    from app.claims.service import policy_of
-    from app.core.evaluate import judge_pairs, read_pairs, score, verdict_to_json
-    from app.embeddings import load_embedder
-
-    settings = get_settings()
-    rows = read_pairs(pairs)
-    embedder = load_embedder(settings)
-    with console.status(f"embedding {2 * len(rows)} sentences"):
-        premises = embedder.encode([row.premise for row in rows])
-        hypotheses = embedder.encode([row.hypothesis for row in rows])
-    similarities = np.einsum("ij,ij->i", premises, hypotheses).tolist()
-    verdicts = judge_pairs(rows, similarities, policy_of(settings))
-    if out is not None:
-        with out.open("w", encoding="utf-8") as handle:
-            for verdict, similarity in zip(verdicts, similarities, strict=True):
-                record = {**verdict_to_json(verdict), "similarity": round(similarity, 4)}
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    console.print(f"{len(rows)} pairs, {sum(v.relation == 'conflict' for v in verdicts)} flagged")
-    if any(row.label for row in rows):
-        report = score(rows, verdicts)
-        table = Table(title=str(pairs))
-        for column in ("precision", "recall", "F1", "entailment flagged", "neutral flagged"):
-            table.add_column(column)
-        table.add_row(
-            f"{report.precision:.3f}",
-            f"{report.recall:.3f}",
-            f"{report.f1:.3f}",
-            f"{report.share_entailment_flagged:.1%}",
-            f"{report.share_neutral_flagged:.1%}",
-        )
-        console.print(table)
-
-
 @cli.command("build-model")
 def build_model_command() -> None:
     """Build the ONNX models (fp32 and int8) from the bundled weights into the model cache."""
@@ -212,42 +156,39 @@ def build_model_command() -> None:
         console.print(f"{variant}: {built}")
 
 
-@cli.command()
-def bench(
-    quick: Annotated[
-        bool, typer.Option("--quick", help="10k claims, SQLite, one round: about a minute.")
-    ] = False,
-    sizes: Annotated[
-        str, typer.Option(help="Store sizes, comma-separated.")
-    ] = "10000,100000,1000000",
-    databases: Annotated[str, typer.Option(help="sqlite and/or postgresql.")] = "sqlite,postgresql",
-    rounds: Annotated[int, typer.Option(min=1, help="Repetitions; medians are reported.")] = 3,
-    sections: Annotated[
-        str, typer.Option(help="Any of embedding, ingest, check, comma-separated.")
-    ] = "embedding,ingest,check",
-    out: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path(
-        "bench/results.json"
-    ),
-    workers: Annotated[
-        str, typer.Option(help="API worker processes to measure /v1/check with, comma-separated.")
-    ] = "1,2",
-) -> None:
-    """Measure encode, ingest and check speed, latency growth and memory (not a test)."""
-    import sys
+COMMAND_PLUGINS = "crosscheck.commands"
+"""Entry-point group of commands defined outside the service (``harness``: bench, eval)."""
 
-    from app.bench import BenchConfig, run_bench
 
-    config = BenchConfig(
-        command="crosscheck " + " ".join(sys.argv[1:]),
-        out=out,
-        quick=quick,
-        sizes=(10_000,) if quick else tuple(int(s) for s in sizes.split(",")),
-        databases=("sqlite",) if quick else tuple(databases.split(",")),
-        rounds=1 if quick else rounds,
-        sections=tuple(sections.split(",")),
-        workers=tuple(int(w) for w in workers.split(",")),
-    )
-    run_bench(config, console)
+def add_plugin_commands(command: typer.Typer) -> None:
+    """Add the commands installed under ``COMMAND_PLUGINS``, each under its entry point's name.
+
+    One that cannot be imported (an image holds ``app/`` but not the development tools)
+    becomes a command that says so, instead of breaking the whole CLI.
+    """
+    from importlib.metadata import entry_points
+
+    for plugin in entry_points(group=COMMAND_PLUGINS):
+        try:
+            function = plugin.load()
+        except ImportError as error:
+            function = _unavailable(plugin.name, error)
+        command.command(plugin.name)(function)
+
+
+def _unavailable(name: str, error: ImportError) -> Any:
+    def unavailable() -> None:
+        """Not available here: needs the development tools of a checkout."""
+        console.print(
+            f"crosscheck {name} needs the development tools of a checkout, installed with "
+            f"pip install -e '.[dev]' ({error.name} cannot be imported)."
+        )
+        raise typer.Exit(2)
+
+    return unavailable
+
+
+add_plugin_commands(cli)
 
 
 def main() -> None:

@@ -24,8 +24,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.cli import migrate_database
 from app.config import Settings
+from app.db.migrate import migrate_database
 from app.embeddings import Embedder, load_embedder
 from app.main import create_app
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.bench.corpus import SEEDS
 from app.cli import cli
 from app.config import get_settings
 from app.embeddings import Embedder
+from harness.bench.corpus import SEEDS
 
 runner = CliRunner()
 

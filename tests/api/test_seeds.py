@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.bench.corpus import seed_articles
 from app.config import Settings
 from app.embeddings import Embedder
 from app.main import create_app
+from harness.bench.corpus import seed_articles
 from tests.conftest import Databases, fresh_database
 
 RFE = "RFE/RL"

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import func, select
 
-from app.bench.corpus import claim_sentences, load_corpus
-from app.bench.harness import top10_overlap
-from app.bench.store import claim_count, fill
 from app.claims.service import sync_index
 from app.db.models import Article, Claim, IndexChange
 from app.db.session import create_db_engine, create_session_factory
 from app.search.hnsw import ApproximateIndex
+from harness.bench.corpus import claim_sentences, load_corpus
+from harness.bench.run import top10_overlap
+from harness.bench.store import claim_count, fill
 
 
 def test_fill_adds_claims_articles_and_the_change_log(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.core.compare import Verdict
-from app.core.evaluate import PairRow, judge_pairs, read_pairs, score, verdict_to_json
+from harness.evaluate import PairRow, judge_pairs, read_pairs, score, verdict_to_json
 
 CSV = """premise,hypothesis,label,sample_index
 "The war has killed 250,000 people.","The war has killed 270,000 people.",contradiction,0

@@ -18,8 +18,8 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from app.cli import PROJECT_ROOT, migrate_database
 from app.db.base import Base
+from app.db.migrate import PROJECT_ROOT, migrate_database
 from app.db.models import include_in_schema
 from tests.conftest import Databases
 
@@ -87,7 +87,7 @@ def test_postgresql_stores_vectors_under_an_hnsw_cosine_index(empty_url: str) ->
 def test_replicas_migrating_at_once_take_turns(empty_url: str) -> None:
     # Each process imports everything first, then all start migrating at the same moment.
     code = (
-        "import sys, time; from app.cli import migrate_database; "
+        "import sys, time; from app.db.migrate import migrate_database; "
         "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); migrate_database(sys.argv[1])"
     )
     start = str(time.time() + 5)

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from app.cli import migrate_database
 from app.config import Settings
+from app.db.migrate import migrate_database
 from app.embeddings import Embedder
 from app.main import create_app
 from tests.api.test_articles import TOLL_A, TOLL_B, post

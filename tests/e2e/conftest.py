@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.cli import migrate_database
+from app.db.migrate import migrate_database
 from tests.webhook_receiver import free_port, wait_until
 
 API_KEY = "e2e-key-0123456789abcdef"

@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from app.bench.corpus import SEEDS
 from app.config import Settings
 from app.core.claims import extract_claims
 from app.embeddings import Embedder, SentenceTransformerEmbedder, bundled_model_path
+from harness.bench.corpus import SEEDS
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
 """The benchmark harness behind ``crosscheck bench`` (not a test: it measures, it does not judge).
 
-See ``app.bench.harness`` for what it measures and docs/performance.md for the figures.
+See ``harness.bench.run`` for what it measures and docs/performance.md for the figures.
 """
 
-from app.bench.harness import BenchConfig, run_bench
+from harness.bench.run import BenchConfig, run_bench
 
 __all__ = ["BenchConfig", "run_bench"]

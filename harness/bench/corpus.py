@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.claims import extract_claims
-from app.core.evaluate import PairRow, read_pairs
+from harness.evaluate import PairRow, read_pairs
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 SEEDS = SHARED / "seeds"

@@ -18,8 +18,8 @@ from datetime import date, timedelta
 import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
-from app.bench.corpus import OUTLETS
 from app.db.models import Article, Claim, IndexChange, Source
+from harness.bench.corpus import OUTLETS
 
 NOISE = 0.35
 CLAIMS_PER_ARTICLE = 20

@@ -7,7 +7,7 @@
    ``POST /v1/articles`` of the API running in a child process; claims stored per second.
 3. **Check**: for each database and store size, ``POST /v1/check`` with one claim: p50 and p95
    latency from one client, throughput with one and with eight concurrent clients, and the API
-   process's resident memory. Stores are filled as ``app.bench.store`` describes.
+   process's resident memory. Stores are filled as ``harness.bench.store`` describes.
 
 Every figure is the median of ``rounds`` repetitions; the raw values are kept in the JSON.
 """
@@ -36,7 +36,10 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
-from app.bench.corpus import (
+from app.config import Settings
+from app.core.claims import extract_claims
+from app.embeddings import Embedder, SentenceTransformerEmbedder, bundled_model_path, load_model
+from harness.bench.corpus import (
     OUTLETS,
     Corpus,
     articles,
@@ -45,11 +48,8 @@ from app.bench.corpus import (
     load_corpus,
     seed_articles,
 )
-from app.bench.server import ApiServer
-from app.bench.store import fill
-from app.config import Settings
-from app.core.claims import extract_claims
-from app.embeddings import Embedder, SentenceTransformerEmbedder, bundled_model_path, load_model
+from harness.bench.server import ApiServer
+from harness.bench.store import fill
 
 BACKENDS = ("sentence-transformers", "onnx", "onnx-int8")
 CONCURRENT_CLIENTS = 8
@@ -200,7 +200,7 @@ def top10_overlap(reference: np.ndarray, other: np.ndarray, k: int = 10) -> floa
 
 def _verdicts(embedder: Embedder, rows: list[Any], settings: Settings) -> list[str]:
     from app.claims.service import policy_of
-    from app.core.evaluate import judge_pairs
+    from harness.evaluate import judge_pairs
 
     premises = embedder.encode([r.premise for r in rows])
     hypotheses = embedder.encode([r.hypothesis for r in rows])
@@ -212,7 +212,7 @@ def seed_outcome(embedder: Embedder, workdir: Path) -> set[tuple[str, str, str]]
     """(claim, relation, other claim) for every match and conflict found ingesting the seeds."""
     from fastapi.testclient import TestClient
 
-    from app.cli import migrate_database
+    from app.db.migrate import migrate_database
     from app.main import create_app
 
     database = workdir / "seeds.db"
@@ -315,7 +315,7 @@ def _ingest(
 ) -> dict[str, Any]:
     """Claims stored per second through HTTP, and the ratios to plain encodes of the same
     claims (torch fp32, when the embedding section ran, and the serving backend)."""
-    from app.cli import migrate_database
+    from app.db.migrate import migrate_database
 
     rates, same_backend = [], []
     model = load_model(settings)
@@ -449,7 +449,7 @@ def _check(
     save: Callable[[], None],
 ) -> None:
     """Fill ``out["sizes"]`` size by size, saving after each."""
-    from app.cli import migrate_database
+    from app.db.migrate import migrate_database
     from app.db.session import create_db_engine
 
     url, pg_server = _database_url(database, config.workdir)

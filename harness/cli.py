@@ -1,0 +1,104 @@
+"""``crosscheck eval`` and ``crosscheck bench``: the development tools' commands.
+
+They are added to the ``crosscheck`` command through the ``crosscheck.commands`` entry point
+(see ``app.cli.add_plugin_commands``): the service's own code never imports this package.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def evaluate(
+    pairs: Annotated[Path, typer.Argument(help="CSV with premise,hypothesis[,label].")],
+    out: Annotated[
+        Path | None, typer.Option(help="Write one JSON verdict per row (JSON Lines).")
+    ] = None,
+) -> None:
+    """Judge each (premise, hypothesis) pair as two claims from two sources on the same day.
+
+    With labels, prints precision, recall and F1 of `conflict` against `contradiction`, and
+    the share of `entailment` and `neutral` pairs flagged.
+    """
+    import numpy as np
+
+    from app.claims.service import policy_of
+    from app.config import get_settings
+    from app.embeddings import load_embedder
+    from harness.evaluate import judge_pairs, read_pairs, score, verdict_to_json
+
+    settings = get_settings()
+    rows = read_pairs(pairs)
+    embedder = load_embedder(settings)
+    with console.status(f"embedding {2 * len(rows)} sentences"):
+        premises = embedder.encode([row.premise for row in rows])
+        hypotheses = embedder.encode([row.hypothesis for row in rows])
+    similarities = np.einsum("ij,ij->i", premises, hypotheses).tolist()
+    verdicts = judge_pairs(rows, similarities, policy_of(settings))
+    if out is not None:
+        with out.open("w", encoding="utf-8") as handle:
+            for verdict, similarity in zip(verdicts, similarities, strict=True):
+                record = {**verdict_to_json(verdict), "similarity": round(similarity, 4)}
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    console.print(f"{len(rows)} pairs, {sum(v.relation == 'conflict' for v in verdicts)} flagged")
+    if any(row.label for row in rows):
+        report = score(rows, verdicts)
+        table = Table(title=str(pairs))
+        for column in ("precision", "recall", "F1", "entailment flagged", "neutral flagged"):
+            table.add_column(column)
+        table.add_row(
+            f"{report.precision:.3f}",
+            f"{report.recall:.3f}",
+            f"{report.f1:.3f}",
+            f"{report.share_entailment_flagged:.1%}",
+            f"{report.share_neutral_flagged:.1%}",
+        )
+        console.print(table)
+
+
+def bench(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="10k claims, SQLite, one round: about a minute.")
+    ] = False,
+    sizes: Annotated[
+        str, typer.Option(help="Store sizes, comma-separated.")
+    ] = "10000,100000,1000000",
+    databases: Annotated[str, typer.Option(help="sqlite and/or postgresql.")] = "sqlite,postgresql",
+    rounds: Annotated[int, typer.Option(min=1, help="Repetitions; medians are reported.")] = 3,
+    sections: Annotated[
+        str, typer.Option(help="Any of embedding, ingest, check, comma-separated.")
+    ] = "embedding,ingest,check",
+    out: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path(
+        "bench/results.json"
+    ),
+    workers: Annotated[
+        str, typer.Option(help="API worker processes to measure /v1/check with, comma-separated.")
+    ] = "1,2",
+) -> None:
+    """Measure encode, ingest and check speed, latency growth and memory (not a test)."""
+    try:
+        from harness.bench import BenchConfig, run_bench
+    except ImportError as error:  # psutil and pgserver come with the dev extra
+        console.print(f"crosscheck bench needs pip install -e '.[dev]' ({error.name} is missing)")
+        raise typer.Exit(2) from None
+
+    config = BenchConfig(
+        command="crosscheck " + " ".join(sys.argv[1:]),
+        out=out,
+        quick=quick,
+        sizes=(10_000,) if quick else tuple(int(s) for s in sizes.split(",")),
+        databases=("sqlite",) if quick else tuple(databases.split(",")),
+        rounds=1 if quick else rounds,
+        sections=tuple(sections.split(",")),
+        workers=tuple(int(w) for w in workers.split(",")),
+    )
+    run_bench(config, console)
