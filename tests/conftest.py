@@ -10,31 +10,28 @@ tens of milliseconds. ``pytest --backend sqlite`` (or ``postgresql``) runs one s
 
 from __future__ import annotations
 
-import itertools
-import shutil
-import tempfile
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.db.migrate import migrate_database
 from app.embeddings import Embedder, load_embedder
 from app.main import create_app
-
-with warnings.catch_warnings():
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers) and falls back to /tmp.
-    warnings.simplefilter("ignore")
-    import pgserver
-
-BACKENDS = ("sqlite", "postgresql")
+from tests.support.databases import (
+    BACKENDS,
+    ClientFactory,
+    Databases,
+    PostgresDatabases,
+    SqliteDatabases,
+    pgserver,
+    postgres_url,
+    running_postgres,
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -84,54 +81,6 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-# --- PostgreSQL -------------------------------------------------------------------------------
-
-
-@contextmanager
-def running_postgres(durable: bool = True) -> Iterator[pgserver.PostgresServer]:
-    """A PostgreSQL 16 server with pgvector in a new temporary directory, deleted afterwards.
-
-    The directory is not under pytest's ``tmp_path``: run as root, pgserver runs the server as a
-    user of its own, and every pytest run that starts makes pytest's base directory private to
-    root again, which would lock the server out of its data mid-run.
-
-    ``durable=False`` turns off fsync and friends: a test server has nothing to protect, and
-    without them dropping a database takes milliseconds instead of a checkpoint's second.
-    """
-    directory = Path(tempfile.mkdtemp(prefix="crosscheck-postgres-"))
-    server = pgserver.get_server(directory / "data", cleanup_mode="delete")
-    try:
-        if not durable:
-            admin = create_engine(postgres_url(server, "postgres"), isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                for setting in ("fsync", "synchronous_commit", "full_page_writes"):
-                    connection.execute(text(f"ALTER SYSTEM SET {setting} = off"))
-                connection.execute(text("SELECT pg_reload_conf()"))
-            admin.dispose()
-        yield server
-    finally:
-        server.cleanup()
-        shutil.rmtree(directory, ignore_errors=True)
-
-
-def stop_postgres(server: pgserver.PostgresServer) -> None:
-    """Stop the server abruptly, as a crash or a lost host would (no shutdown checkpoint)."""
-    pgserver.pg_ctl(
-        ["-w", "-m", "immediate", "stop"], pgdata=server.pgdata, user=server.system_user
-    )
-
-
-def restart_postgres(server: pgserver.PostgresServer) -> None:
-    """Start a stopped server again on the same data directory and socket."""
-    server.ensure_postgres_running()
-
-
-def postgres_url(server: pgserver.PostgresServer, database: str) -> str:
-    """SQLAlchemy URL (psycopg 3) of one database on ``server``."""
-    url = make_url(server.get_uri(database)).set(drivername="postgresql+psycopg")
-    return url.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[pgserver.PostgresServer]:
     """One PostgreSQL server for the whole run, deleted with its data at the end."""
@@ -150,86 +99,6 @@ def postgres_template(postgres_server: pgserver.PostgresServer) -> str:
     return "crosscheck_template"
 
 
-# --- Fresh databases, either backend -----------------------------------------------------------
-
-
-class Databases(Protocol):
-    """Fresh databases at the migrations' head, on one backend."""
-
-    backend: str
-
-    def create(self) -> str:
-        """The URL of a new migrated database with no rows."""
-        ...
-
-    def create_unmigrated(self) -> str:
-        """The URL of a new database without any tables."""
-        ...
-
-    def drop(self, url: str) -> None:
-        """Delete a database made by ``create`` (its engines must be disposed)."""
-        ...
-
-
-class SqliteDatabases:
-    backend = "sqlite"
-
-    def __init__(self, template: Path, directory: Path):
-        self._template = template
-        self._directory = directory
-        self._numbers = itertools.count()
-
-    def create(self) -> str:
-        path = self._directory / f"db{next(self._numbers)}.sqlite"
-        shutil.copy(self._template, path)
-        return f"sqlite:///{path}"
-
-    def create_unmigrated(self) -> str:
-        return f"sqlite:///{self._directory / f'db{next(self._numbers)}.sqlite'}"
-
-    def drop(self, url: str) -> None:
-        database = make_url(url).database
-        assert database is not None
-        for suffix in ("", "-wal", "-shm"):
-            Path(database + suffix).unlink(missing_ok=True)
-
-
-class PostgresDatabases:
-    backend = "postgresql"
-
-    def __init__(self, server: pgserver.PostgresServer, template: str):
-        self._server = server
-        self._template = template
-        self._numbers = itertools.count()
-        self._admin = create_engine(postgres_url(server, "postgres"), isolation_level="AUTOCOMMIT")
-
-    def create(self) -> str:
-        name = f"test_{next(self._numbers)}"
-        with self._admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {self._template}"))
-        return postgres_url(self._server, name)
-
-    def create_unmigrated(self) -> str:
-        name = f"test_{next(self._numbers)}"
-        with self._admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {name}"))
-        return postgres_url(self._server, name)
-
-    def drop(self, url: str) -> None:
-        with self._admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {make_url(url).database} WITH (FORCE)"))
-
-
-@contextmanager
-def fresh_database(databases: Databases) -> Iterator[str]:
-    """A new migrated database for the duration of the block."""
-    url = databases.create()
-    try:
-        yield url
-    finally:
-        databases.drop(url)
-
-
 @pytest.fixture(scope="session")
 def databases(
     backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -243,8 +112,6 @@ def databases(
 
 
 # --- The service ------------------------------------------------------------------------------
-
-ClientFactory = Callable[..., TestClient]
 
 
 @pytest.fixture

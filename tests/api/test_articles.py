@@ -4,24 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import ClientFactory
-
-TOLL_A = (
-    "The UN-hosted negotiations in Geneva are the latest effort to end violence that has "
-    "killed more than 270,000 people and displaced millions."
-)
-TOLL_B = (
-    "Several ceasefires and peace talks have been attempted since the conflict, which has "
-    "killed 250,000 people, broke out five years ago this week."
-)
-
-
-def post(client: TestClient, source: str, text: str, **extra: str) -> dict:
-    response = client.post(
-        "/v1/articles", json={"source": source, "text": text, "published_at": "2016-03-14", **extra}
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.support.api import TOLL_A, TOLL_B, post
+from tests.support.databases import ClientFactory
 
 
 def test_create_returns_claims_quantities_and_conflicts(client: TestClient) -> None:

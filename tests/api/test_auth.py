@@ -12,9 +12,8 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from app.security import key_fingerprint, key_is_known
-from tests.api.test_articles import TOLL_A, TOLL_B
-from tests.api.test_errors import assert_problem
-from tests.conftest import ClientFactory
+from tests.support.api import TOLL_A, TOLL_B, assert_problem
+from tests.support.databases import ClientFactory
 
 KEYS = ["key-one-0123456789abcdef", "key-two-fedcba9876543210"]
 WRITE = {"post", "put", "patch", "delete"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.test_articles import TOLL_A, TOLL_B, post
+from tests.support.api import TOLL_A, TOLL_B, post
 
 
 def test_check_finds_the_conflict_and_stores_nothing(client: TestClient) -> None:

@@ -5,21 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.test_articles import TOLL_A, post
-from tests.conftest import ClientFactory
-
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response: object, status: int, *needles: str) -> dict:
-    assert response.status_code == status, response.text  # type: ignore[attr-defined]
-    assert response.headers["content-type"] == PROBLEM  # type: ignore[attr-defined]
-    body = response.json()  # type: ignore[attr-defined]
-    assert body["status"] == status
-    assert body["title"]
-    for needle in needles:
-        assert needle in body["detail"], body["detail"]
-    return body
+from tests.support.api import PROBLEM, TOLL_A, assert_problem, post
+from tests.support.databases import ClientFactory
 
 
 @pytest.mark.parametrize(

@@ -10,14 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.test_articles import TOLL_A, TOLL_B, post
-from tests.api.test_errors import assert_problem
-
-RFE = TOLL_A.replace("The UN-hosted negotiations in Geneva are", "Talks are")
-BBC = (
-    "Several ceasefires have been attempted since the war, which has killed 400,000 people, "
-    "broke out five years ago."
-)
+from tests.support.api import BBC, RFE, TOLL_A, TOLL_B, assert_problem, post
 
 
 def sources(item: dict) -> set[str]:

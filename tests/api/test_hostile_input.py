@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.test_errors import assert_problem
+from tests.support.api import assert_problem
 
 JSON = {"content-type": "application/json"}
 

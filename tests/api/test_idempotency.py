@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.api.test_articles import TOLL_A, TOLL_B
-from tests.api.test_errors import assert_problem
-from tests.conftest import ClientFactory
+from tests.support.api import TOLL_A, TOLL_B, assert_problem
+from tests.support.databases import ClientFactory
 
 BODY = {"source": "AFP", "text": TOLL_A, "published_at": "2016-03-14"}
 

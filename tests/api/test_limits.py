@@ -7,9 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.limits import RateLimiter
-from tests.api.test_articles import TOLL_A, TOLL_B, post
-from tests.api.test_errors import assert_problem
-from tests.conftest import ClientFactory
+from tests.support.api import TOLL_A, TOLL_B, assert_problem, post
+from tests.support.databases import ClientFactory
 
 KEYS = ["limits-key-a-0123456789", "limits-key-b-0123456789"]
 

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.observability import configure_logging, request_id_from
-from tests.api.test_articles import TOLL_A, TOLL_B, post
-from tests.conftest import ClientFactory
+from tests.support.api import TOLL_A, TOLL_B, post
+from tests.support.databases import ClientFactory
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 

@@ -12,7 +12,7 @@ from app.config import Settings
 from app.embeddings import Embedder
 from app.main import create_app
 from harness.bench.corpus import seed_articles
-from tests.conftest import Databases, fresh_database
+from tests.support.databases import Databases, fresh_database
 
 RFE = "RFE/RL"
 AFP = "AFP (via EmbassyPages)"

@@ -6,7 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.api.test_articles import TOLL_A, TOLL_B, post
+from tests.support.api import TOLL_A, TOLL_B, post
 
 
 def test_healthz_and_readyz(client: TestClient, backend: str) -> None:

@@ -13,11 +13,9 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from app.webhooks.service import backoff
-from tests.api.test_articles import TOLL_A, TOLL_B, post
-from tests.api.test_errors import assert_problem
-from tests.api.test_feed import BBC, RFE
-from tests.conftest import ClientFactory, Databases
-from tests.webhook_receiver import Receiver, free_port, wait_until
+from tests.support.api import BBC, RFE, TOLL_A, TOLL_B, assert_problem, post
+from tests.support.databases import ClientFactory, Databases
+from tests.support.receiver import Receiver, free_port, wait_until
 
 FAST = {
     "webhook_poll_seconds": 0.05,

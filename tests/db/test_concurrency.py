@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 from app.config import Settings
 from app.embeddings import Embedder, Vectors
 from app.main import create_app
-from tests.conftest import Databases, fresh_database
+from tests.support.databases import Databases, fresh_database
 
 OUTLETS = 8
 TOLLS = [200_000, 250_000, 270_000, 300_000, 320_000, 350_000, 400_000, 450_000]

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, inspect, text
 from app.db.base import Base
 from app.db.migrate import PROJECT_ROOT, migrate_database
 from app.db.models import include_in_schema
-from tests.conftest import Databases
+from tests.support.databases import Databases
 
 TABLES = {"articles", "claims", "conflicts", "quantities", "sources", "index_changes"}
 

@@ -14,8 +14,8 @@ from app.config import Settings
 from app.db.migrate import migrate_database
 from app.embeddings import Embedder
 from app.main import create_app
-from tests.api.test_articles import TOLL_A, TOLL_B, post
-from tests.conftest import postgres_url, restart_postgres, running_postgres, stop_postgres
+from tests.support.api import TOLL_A, TOLL_B, post
+from tests.support.databases import postgres_url, restart_postgres, running_postgres, stop_postgres
 
 pytestmark = pytest.mark.backends("postgresql")
 

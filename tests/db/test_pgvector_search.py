@@ -20,7 +20,7 @@ from app.db.session import create_session_factory
 from app.search import pgvector
 from app.search.index import Hit
 from app.search.pgvector import EF_SEARCH_MAX, PgVectorIndex
-from tests.conftest import Databases, fresh_database
+from tests.support.databases import Databases, fresh_database
 
 pytestmark = pytest.mark.backends("postgresql")
 

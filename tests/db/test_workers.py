@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.embeddings import Embedder
 from app.main import create_app
-from tests.api.test_articles import TOLL_A, TOLL_B
-from tests.conftest import Databases, fresh_database
+from tests.support.api import TOLL_A, TOLL_B
+from tests.support.databases import Databases, fresh_database
 
 
 def test_a_worker_sees_claims_another_worker_stored(

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Server
-from tests.webhook_receiver import wait_until
+from tests.support.receiver import wait_until
+from tests.support.server import Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

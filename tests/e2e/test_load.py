@@ -23,8 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Server
-from tests.e2e.workload import article, database_counts
+from tests.support.server import Server
+from tests.support.workload import article, database_counts
 
 KEYS = [f"load-key-{n}-0123456789" for n in range(4)]
 

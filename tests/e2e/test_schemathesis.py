@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import API_KEY, Server
+from tests.support.server import API_KEY, Server
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 

@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import API_KEY, Server
-from tests.e2e.workload import article, database_counts
-from tests.webhook_receiver import wait_until
+from tests.support.receiver import wait_until
+from tests.support.server import API_KEY, Server
+from tests.support.workload import article, database_counts
 
 TOPICS = 40
 CLIENTS = 4

@@ -25,7 +25,7 @@ from app.main import create_app
 from app.search import hnsw, persist
 from app.search.hnsw import ApproximateIndex, IndexDtype
 from app.search.persist import FILE_NAME, IndexFile
-from tests.api.test_articles import TOLL_A, TOLL_B, post
+from tests.support.api import TOLL_A, TOLL_B, post
 
 DIMENSION = 32
 SOURCES = 3
