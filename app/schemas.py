@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from app.core.quantities import Interval, Quantity
+from app.core.interval import Interval
+from app.core.quantities import Quantity
 
 
 class IntervalOut(BaseModel):

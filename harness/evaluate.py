@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.core.compare import ComparePolicy, QuantityConflict, Verdict, analyse_claim, compare_claims
+from app.core.analysis import analyse_claim
+from app.core.compare import ComparePolicy, QuantityConflict, Verdict, compare_claims
 from app.core.quantities import Quantity
 
 EVAL_DATE = date(2020, 1, 1)  # both claims of a pair are treated as published this day

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import Engine, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.core.quantities import Interval
+from app.core.interval import Interval
 from app.core.quantities import Quantity as QuantityFacts
 from app.db.models import Article, Claim, Quantity, Source
 from app.db.upsert import insert_unless_exists

@@ -21,7 +21,7 @@ from app.claims.service import (
 from app.config import Settings
 from app.conflicts.repository import ConflictRepository
 from app.conflicts.service import claim_ref, conflict_out, record_conflict
-from app.core.compare import analyse_claim
+from app.core.analysis import analyse_claim
 from app.db.models import Article, Claim
 from app.db.session import begin_write
 from app.embeddings import Embedder

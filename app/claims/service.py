@@ -23,15 +23,10 @@ from app.claims.schemas import (
 )
 from app.config import Settings
 from app.conflicts.schemas import ConflictOut, QuantityPair
+from app.core.analysis import ClaimFacts, analyse_claim
 from app.core.claims import Claim as ClaimText
 from app.core.claims import extract_claims
-from app.core.compare import (
-    ClaimFacts,
-    ComparePolicy,
-    Verdict,
-    analyse_claim,
-    compare_claims,
-)
+from app.core.compare import ComparePolicy, Verdict, compare_claims
 from app.embeddings import Embedder
 from app.exceptions import InvalidInput
 from app.schemas import ClaimRef, QuantityOut

@@ -2,7 +2,7 @@
 
 Raw article text arrives as scraped, with navigation, captions, media-player text, credits and
 the outlet's footer around the story. ``clean_text`` keeps the paragraphs of the story itself,
-``split_sentences`` (from ``app.core.text``) cuts them into sentences and ``extract_claims``
+``app.core.text`` cuts them into sentences and ``extract_claims``
 keeps the sentences that make a statement, once each, with their offsets in the text sent.
 """
 
@@ -16,26 +16,14 @@ from app.core.text import (
     CLOSERS,
     OPENERS,
     CleanText,
-    Sentence,
     ends_sentence,
     normalise,
     normalise_whitespace,
     phrases,
     sentence_spans,
-    split_sentences,
     word_count,
     words,
 )
-
-__all__ = [
-    "Claim",
-    "Paragraph",
-    "Sentence",
-    "clean_text",
-    "extract_claims",
-    "is_claim",
-    "split_sentences",
-]
 
 MIN_CLAIM_WORDS = 4
 

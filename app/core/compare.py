@@ -11,32 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Literal
 
-from app.core.dates import event_span
-from app.core.quantities import Interval, Quantity, extract_quantities
+from app.core.analysis import ClaimFacts, DateSpan
+from app.core.interval import Interval
+from app.core.quantities import Quantity
 
 Relation = Literal["conflict", "agree", "unrelated"]
-
-
-@dataclass(frozen=True, slots=True)
-class DateSpan:
-    """The time a claim is about: first and last day, inclusive."""
-
-    first: date
-    last: date
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimFacts:
-    """What the comparison needs to know about one claim."""
-
-    text: str
-    published_at: date | None
-    quantities: tuple[Quantity, ...]
-    when: DateSpan | None  # the event time: dates in the text, else the publication date
-    when_from_text: bool = False  # True when `when` was read from the text
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,25 +49,6 @@ class Verdict:
     reason: str  # one sentence a fact-checker can read
     conflicts: tuple[QuantityConflict, ...] = field(default=())
     agreements: int = 0  # quantity pairs measuring the same thing that both claims allow
-
-
-def analyse_claim(text: str, published_at: date | None = None) -> ClaimFacts:
-    """Read a claim's quantities and event time once, for many comparisons."""
-    span = event_span(text, published_at)
-    when: DateSpan | None
-    if span is not None:
-        when = DateSpan(span[0], span[1])
-    elif published_at is not None:
-        when = DateSpan(published_at, published_at)
-    else:
-        when = None
-    return ClaimFacts(
-        text=text,
-        published_at=published_at,
-        quantities=tuple(extract_quantities(text)),
-        when=when,
-        when_from_text=span is not None,
-    )
 
 
 # ---------------------------------------------------------------------------------------------

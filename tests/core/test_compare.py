@@ -6,13 +6,8 @@ from datetime import date
 
 import pytest
 
-from app.core.compare import (
-    ComparePolicy,
-    DateSpan,
-    Verdict,
-    analyse_claim,
-    compare_claims,
-)
+from app.core.analysis import DateSpan, analyse_claim
+from app.core.compare import ComparePolicy, Verdict, compare_claims
 
 AP = date(2016, 3, 14)
 AFP = date(2016, 3, 14)

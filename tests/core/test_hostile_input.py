@@ -11,8 +11,9 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.core.analysis import analyse_claim
 from app.core.claims import extract_claims
-from app.core.compare import analyse_claim, compare_claims
+from app.core.compare import compare_claims
 from app.core.numbers import parse_digits, parse_number_at, tokenize
 from app.core.quantities import extract_quantities
 

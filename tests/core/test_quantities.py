@@ -9,12 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.quantities import (
-    TOLERANCE_TABLE,
-    Interval,
-    Quantity,
-    extract_quantities,
-)
+from app.core.interval import Interval
+from app.core.quantities import Quantity, extract_quantities
+from app.core.tolerance import TOLERANCE_TABLE
 
 INF = math.inf
 

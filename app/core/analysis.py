@@ -1,0 +1,47 @@
+"""What a claim states, read once: its quantities and the time it is about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.core.dates import event_span
+from app.core.quantities import Quantity, extract_quantities
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """The time a claim is about: first and last day, inclusive."""
+
+    first: date
+    last: date
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFacts:
+    """What the comparison needs to know about one claim."""
+
+    text: str
+    published_at: date | None
+    quantities: tuple[Quantity, ...]
+    when: DateSpan | None  # the event time: dates in the text, else the publication date
+    when_from_text: bool = False  # True when `when` was read from the text
+
+
+def analyse_claim(text: str, published_at: date | None = None) -> ClaimFacts:
+    """Read a claim's quantities and event time once, for many comparisons."""
+    span = event_span(text, published_at)
+    when: DateSpan | None
+    if span is not None:
+        when = DateSpan(span[0], span[1])
+    elif published_at is not None:
+        when = DateSpan(published_at, published_at)
+    else:
+        when = None
+    return ClaimFacts(
+        text=text,
+        published_at=published_at,
+        quantities=tuple(extract_quantities(text)),
+        when=when,
+        when_from_text=span is not None,
+    )
