@@ -27,7 +27,7 @@ console = Console()
 def migrate() -> None:
     """Apply the Alembic migrations to the configured database."""
     migrate_database()
-    console.print(f"database at head: {get_settings().database_url}")
+    console.print(f"database at head: {get_settings().database.url}")
 
 
 @cli.command()
@@ -86,10 +86,10 @@ def ingest(
 
     settings = get_settings()
     migrate_database()
-    engine = create_db_engine(settings.database_url, settings)
+    engine = create_db_engine(settings.database)
     sessions = create_session_factory(engine)
-    embedder = load_embedder(settings)
-    index = create_index(engine, embedder.dimension, settings)
+    embedder = load_embedder(settings.embedding)
+    index = create_index(engine, embedder.dimension, settings.index)
     totals = {"stored": 0, "already": 0, "claims": 0, "conflicts": 0}
     with Progress(console=console) as progress:
         task = progress.add_task("ingesting", total=len(entries))
@@ -122,7 +122,7 @@ def conflicts(
     from app.db.session import create_db_engine, create_session_factory, session_scope
 
     settings = get_settings()
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(settings.database)
     with session_scope(create_session_factory(engine)) as session:
         page = list_conflicts(session, limit, None, order, source, None)
     engine.dispose()
@@ -150,9 +150,9 @@ def build_model_command() -> None:
     from app.embeddings.build import ensure_built
 
     settings = get_settings()
-    path = settings.embedding_model_path or bundled_model_path()
+    path = settings.embedding.model_path or bundled_model_path()
     for variant in ("fp32", "int8"):
-        built = ensure_built(path, settings.embedding_cache_dir, variant, in_process=True)
+        built = ensure_built(path, settings.embedding.cache_dir, variant, in_process=True)
         console.print(f"{variant}: {built}")
 
 

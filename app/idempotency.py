@@ -89,7 +89,7 @@ def create_article_once(
     status = 201 if created else 200
     digest = request_digest(data)
     keys = IdempotencyRepository(session)
-    keys.forget_older_than(settings.idempotency_key_hours)
+    keys.forget_older_than(settings.limits.idempotency_key_hours)
     if keys.add_unless_stored(principal, key, digest, status, article.id):
         return article, status, False
     first = keys.get(principal, key)

@@ -15,7 +15,7 @@ from app import health
 from app.articles.endpoints import router as articles_router
 from app.claims.endpoints import router as claims_router
 from app.claims.service import sync_index
-from app.config import Settings, get_settings
+from app.config import AccessSettings, Settings, get_settings
 from app.conflicts.endpoints import router as conflicts_router
 from app.db.session import create_db_engine, create_session_factory
 from app.docs import install_docs
@@ -58,19 +58,19 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings)
-        check_start_up(settings)
-        engine = create_db_engine(settings.database_url, settings)
-        model = embedder or load_embedder(settings)
+        configure_logging(settings.logging)
+        check_start_up(settings.access)
+        engine = create_db_engine(settings.database)
+        model = embedder or load_embedder(settings.embedding)
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessions = create_session_factory(engine)
         metrics.watch_model_calls(model)
         app.state.embedder = InstrumentedEmbedder(model, metrics)
-        app.state.index = create_index(engine, model.dimension, settings)
+        app.state.index = create_index(engine, model.dimension, settings.index)
         catch_up(app.state.sessions, app.state.index)
         # Webhook deliveries: a thread of their own, never in a request's path.
-        worker = DeliveryWorker(app.state.sessions, settings, metrics)
+        worker = DeliveryWorker(app.state.sessions, settings.webhooks, metrics)
         worker.start()
         app.state.webhook_worker = worker
         logger.info("crosscheck ready: database %s, model %s", engine.dialect.name, model.name)
@@ -91,8 +91,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     )
     metrics = Metrics()
     app.state.metrics = metrics
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    limits = settings.limits
+    app.state.rate_limiter = RateLimiter(limits.rate_limit_per_minute, limits.rate_limit_burst)
+    app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     # Added last, so outermost: every response, a 413 or a 500 included, gets a request id.
     app.add_middleware(RequestContext, metrics=metrics)
     install_problem_handlers(app)
@@ -103,11 +104,11 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.include_router(conflicts_router)
     app.include_router(webhooks_router)
     app.include_router(metrics_router)
-    _register_problem_schema(app, settings)
+    _register_problem_schema(app, settings.access)
     return app
 
 
-def _register_problem_schema(app: FastAPI, settings: Settings) -> None:
+def _register_problem_schema(app: FastAPI, access: AccessSettings) -> None:
     """Document error responses as ``application/problem+json`` only (FastAPI adds JSON too)."""
     original = app.openapi
 
@@ -120,7 +121,7 @@ def _register_problem_schema(app: FastAPI, settings: Settings) -> None:
                         content = response.get("content", {})
                         if PROBLEM_JSON in content:
                             content.pop("application/json", None)
-            document_access(schema, settings)
+            document_access(schema, access)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -36,7 +36,7 @@ from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.config import Settings
+from app.config import LoggingSettings
 from app.embeddings import Embedder, Vectors
 from app.problems import problem_response
 from app.security import MetricsAccess
@@ -116,7 +116,7 @@ class _StderrHandler(logging.Handler):
             self.handleError(record)
 
 
-def configure_logging(settings: Settings) -> None:
+def configure_logging(settings: LoggingSettings) -> None:
     """Send every log record, uvicorn's included, through one handler in the chosen format.
 
     Idempotent: the handler installed by an earlier call is replaced. Uvicorn's own access log
@@ -128,9 +128,9 @@ def configure_logging(settings: Settings) -> None:
             root.removeHandler(handler)
     handler = _StderrHandler()
     handler.crosscheck = True  # type: ignore[attr-defined]
-    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
+    handler.setFormatter(JsonFormatter() if settings.format == "json" else TextFormatter())
     root.addHandler(handler)
-    logging.getLogger("crosscheck").setLevel(settings.log_level)
+    logging.getLogger("crosscheck").setLevel(settings.level)
     for name in ("uvicorn", "uvicorn.error"):
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()

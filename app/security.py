@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
-from app.config import Settings
+from app.config import AccessSettings, Settings
 from app.exceptions import RateLimited, Unauthorized
 from app.limits import RateLimiter
 from app.problems import responses
@@ -59,7 +59,7 @@ def key_is_known(presented: str, keys: list[str]) -> bool:
     return found
 
 
-def check_start_up(settings: Settings) -> None:
+def check_start_up(settings: AccessSettings) -> None:
     """Refuse to start without keys when told to; otherwise warn that writes are open."""
     if any(not key.strip() for key in settings.api_keys):
         raise RuntimeError("CROSSCHECK_API_KEYS holds an empty key: remove it.")
@@ -86,7 +86,7 @@ def _admit(
 ) -> Caller:
     settings: Settings = request.app.state.settings
     limiter: RateLimiter = request.app.state.rate_limiter
-    keys = settings.api_keys
+    keys = settings.access.api_keys
     caller = Caller(_client_address(request), authenticated=False)
     problem: Unauthorized | None = None
     if presented is not None and keys:
@@ -106,7 +106,7 @@ def _admit(
     if wait:
         raise RateLimited(
             f"Too many requests from {caller.principal}: the limit is "
-            f"{settings.rate_limit_per_minute} a minute (setting "
+            f"{settings.limits.rate_limit_per_minute} a minute (setting "
             f"CROSSCHECK_RATE_LIMIT_PER_MINUTE); retry in {wait} s.",
             retry_after=wait,
         )
@@ -134,7 +134,9 @@ async def read_access(request: Request) -> Caller:
     open; ``document_access`` adds the key to them when the setting closes them.
     """
     settings: Settings = request.app.state.settings
-    return _admit(request, request.headers.get(API_KEY_HEADER), settings.require_key_for_reads)
+    return _admit(
+        request, request.headers.get(API_KEY_HEADER), settings.access.require_key_for_reads
+    )
 
 
 async def metrics_access(request: Request) -> Caller:
@@ -143,7 +145,7 @@ async def metrics_access(request: Request) -> Caller:
     return _admit(
         request,
         request.headers.get(API_KEY_HEADER),
-        settings.require_key_for_reads,
+        settings.access.require_key_for_reads,
         limited=False,
     )
 
@@ -156,7 +158,7 @@ WRITE_RESPONSES = responses(401, 429)
 READ_RESPONSES = responses(429)
 
 
-def document_access(schema: dict[str, Any], settings: Settings) -> None:
+def document_access(schema: dict[str, Any], settings: AccessSettings) -> None:
     """With reads closed, say so in the OpenAPI document: every read under /v1 (and /metrics)
     requires the key and may answer 401."""
     if not (settings.require_key_for_reads and settings.api_keys):

@@ -36,7 +36,7 @@ class TcpConfig(uvicorn.Config):
 def share_cores(workers: int) -> None:
     """Unless ``embedding_threads`` is set, give each worker's model its share of the cores:
     several workers each running the model on every core only fight over them."""
-    if workers > 1 and get_settings().embedding_threads is None:
+    if workers > 1 and get_settings().embedding.threads is None:
         threads = max(1, usable_cores() // workers)
         os.environ["CROSSCHECK_EMBEDDING_THREADS"] = str(threads)  # the workers inherit it
 

@@ -38,7 +38,7 @@ def evaluate(
 
     settings = get_settings()
     rows = read_pairs(pairs)
-    embedder = load_embedder(settings)
+    embedder = load_embedder(settings.embedding)
     with console.status(f"embedding {2 * len(rows)} sentences"):
         premises = embedder.encode([row.premise for row in rows])
         hypotheses = embedder.encode([row.hypothesis for row in rows])

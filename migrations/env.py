@@ -26,7 +26,7 @@ MIGRATION_LOCK_KEY = 0x786368656B6D  # PostgreSQL advisory lock held while migra
 def _database_url() -> str:
     # An explicit URL (tests, programmatic upgrades) wins over the settings.
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
-    return url or get_settings().database_url
+    return url or get_settings().database.url
 
 
 def _configure(connection: Connection | None = None, url: str | None = None) -> None:
@@ -58,7 +58,8 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_db_engine(_database_url())
+    database = get_settings().database
+    engine = create_db_engine(database.model_copy(update={"url": _database_url()}))
     try:
         with engine.connect() as connection:
             _configure(connection=connection)

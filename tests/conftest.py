@@ -70,7 +70,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """The bundled all-MiniLM-L6-v2, loaded once for the whole run."""
-    return load_embedder(Settings())
+    return load_embedder(Settings().embedding)
 
 
 @pytest.fixture(scope="session")

@@ -94,7 +94,7 @@ def list_articles(
     page_token: Annotated[str | None, Query(description="next_page_token of a page.")] = None,
 ) -> ArticlePage:
     """Stored articles, newest first, page by page."""
-    size = min(page_size or settings.default_page_size, settings.max_page_size)
+    size = min(page_size or settings.limits.default_page_size, settings.limits.max_page_size)
     return service.list_articles(session, size, page_token, source)
 
 

@@ -58,17 +58,17 @@ def stored_ref(claim: StoredClaim) -> ClaimRef:
 
 def policy_of(settings: Settings) -> ComparePolicy:
     return ComparePolicy(
-        min_similarity=settings.conflict_min_similarity,
-        event_window_days=settings.event_window_days,
+        min_similarity=settings.matching.conflict_min_similarity,
+        event_window_days=settings.matching.event_window_days,
     )
 
 
 def check_text_length(text: str, settings: Settings) -> None:
     if not text.strip():
         raise InvalidInput("text is empty: send the article's text.")
-    if len(text) > settings.max_text_chars:
+    if len(text) > settings.limits.max_text_chars:
         raise InvalidInput(
-            f"text has {len(text)} characters; the limit is {settings.max_text_chars} "
+            f"text has {len(text)} characters; the limit is {settings.limits.max_text_chars} "
             "(setting CROSSCHECK_MAX_TEXT_CHARS): split the article or raise the limit."
         )
 
@@ -81,7 +81,7 @@ def analyse_text(
     settings: Settings,
 ) -> list[Probe]:
     """Claims of a text with their quantities and embeddings. CPU-bound: call off the loop."""
-    claims = extract_claims(text, title=title, max_claims=settings.max_claims_per_article)
+    claims = extract_claims(text, title=title, max_claims=settings.limits.max_claims_per_article)
     vectors = embedder.encode([claim.text for claim in claims])
     return [
         Probe(claim, analyse_claim(claim.text, published_at), vector)
@@ -156,12 +156,13 @@ def relate(
     """For each claim, the nearest stored claims of other sources and the verdict on each."""
     sync_index(session, index)
     floor = min(
-        settings.match_threshold,
-        settings.quantity_match_threshold,
-        settings.conflict_min_similarity,
+        settings.matching.match_threshold,
+        settings.matching.quantity_match_threshold,
+        settings.matching.conflict_min_similarity,
     )
     hits = [
-        nearest(session, index, v, settings.neighbours, exclude_source_id, floor) for v in vectors
+        nearest(session, index, v, settings.matching.neighbours, exclude_source_id, floor)
+        for v in vectors
     ]
     stored = ClaimRepository(session).get_many(sorted({h.claim_id for hs in hits for h in hs}))
     others = {claim_id: stored_ref(claim) for claim_id, claim in stored.items()}
@@ -188,8 +189,8 @@ def is_match(related: Related, settings: Settings) -> bool:
     if related.verdict.relation != "agree":
         return False
     if related.verdict.agreements:
-        return related.similarity >= settings.quantity_match_threshold
-    return related.similarity >= settings.match_threshold
+        return related.similarity >= settings.matching.quantity_match_threshold
+    return related.similarity >= settings.matching.match_threshold
 
 
 def matches_of(related: list[Related], settings: Settings) -> list[MatchOut]:

@@ -73,14 +73,14 @@ def list_conflicts(
     follow the feed, page with `order=oldest` and keep the last `next_page_token`: asking
     with it later returns only the conflicts found since (subscribe to webhooks to be told).
     """
-    size = min(page_size or settings.default_page_size, settings.max_page_size)
+    size = min(page_size or settings.limits.default_page_size, settings.limits.max_page_size)
     claim_ids = None
     if q is not None:
-        hits = claims.search_claims(session, index, embedder, q, settings.feed_query_neighbours)
+        hits = claims.search_claims(session, index, embedder, q, settings.feed.query_neighbours)
         claim_ids = [
             hit.claim.id
             for hit in hits.items
-            if hit.claim.id is not None and hit.similarity >= settings.feed_query_min_similarity
+            if hit.claim.id is not None and hit.similarity >= settings.feed.query_min_similarity
         ]
     return service.list_conflicts(
         session,

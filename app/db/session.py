@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings, get_settings
+from app.config import DatabaseSettings
 
 _WRITE_OPTION = "crosscheck_write"
 
@@ -28,41 +28,41 @@ _WRITE_OPTION = "crosscheck_write"
 WRITE_LOCK_KEY = 0x786368656B6B
 
 
-def create_db_engine(url: str, settings: Settings | None = None) -> Engine:
-    """An engine for ``url`` with the pool and timeouts of ``settings`` (default: the process's).
+def create_db_engine(settings: DatabaseSettings) -> Engine:
+    """An engine for the database ``settings.url``, with the settings' pool and timeouts.
 
     PostgreSQL connections are checked before use (``pool_pre_ping``), so the engine recovers
     by itself when the server comes back after an outage. SQLite gets WAL, a busy timeout and
     enforced foreign keys.
     """
-    settings = settings or get_settings()
+    url = settings.url
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "postgresql":
-        timeout_ms = int(settings.db_statement_timeout * 1000)
+        timeout_ms = int(settings.statement_timeout * 1000)
         return create_engine(
             url,
             pool_pre_ping=True,
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            pool_timeout=settings.db_pool_timeout,
+            pool_size=settings.pool_size,
+            max_overflow=settings.max_overflow,
+            pool_timeout=settings.pool_timeout,
             connect_args={
-                "connect_timeout": settings.db_connect_timeout,
+                "connect_timeout": settings.connect_timeout,
                 # Also bounds the wait for the writers' lock; a worker that dies mid-transaction
                 # loses its connection, and with it the lock.
                 "options": f"-c statement_timeout={timeout_ms}",
             },
         )
     if backend != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_timeout=settings.db_pool_timeout)
+        return create_engine(url, pool_pre_ping=True, pool_timeout=settings.pool_timeout)
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    busy_timeout = settings.db_statement_timeout
+    busy_timeout = settings.statement_timeout
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout},
-        pool_timeout=settings.db_pool_timeout,
+        pool_timeout=settings.pool_timeout,
     )
 
     @event.listens_for(engine, "connect")

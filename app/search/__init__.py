@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from app.config import Settings
+    from app.config import IndexSettings
     from app.search.pgvector import SearchIndex
 
 
-def create_index(engine: Engine, dimension: int, settings: Settings) -> SearchIndex:
+def create_index(engine: Engine, dimension: int, settings: IndexSettings) -> SearchIndex:
     """The search that suits the database: pgvector in PostgreSQL itself, so that no worker
     holds a copy of every vector; on SQLite an in-process index replaying the change log,
     loaded from its saved graph when there is one (``app/search/persist.py``)."""

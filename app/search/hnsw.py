@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from app.config import Settings
+from app.config import IndexSettings
 from app.search.index import ExactIndex, Hit, Vector
 
 if TYPE_CHECKING:
@@ -103,15 +103,15 @@ class ApproximateIndex:
         self._file: IndexFile | None = None
 
     @classmethod
-    def from_settings(cls, dimension: int, settings: Settings) -> ApproximateIndex:
+    def from_settings(cls, dimension: int, settings: IndexSettings) -> ApproximateIndex:
         """The index as the ``index_*`` settings describe it."""
         return cls(
             dimension,
-            exact_below=settings.index_exact_below,
-            connectivity=settings.index_connectivity,
-            expansion_add=settings.index_expansion_add,
-            expansion_search=settings.index_expansion_search,
-            dtype=settings.index_dtype,
+            exact_below=settings.exact_below,
+            connectivity=settings.connectivity,
+            expansion_add=settings.expansion_add,
+            expansion_search=settings.expansion_search,
+            dtype=settings.dtype,
         )
 
     @property

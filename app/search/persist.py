@@ -45,7 +45,7 @@ from app.search.hnsw import GraphState
 from app.search.repository import IndexLogRepository
 
 if TYPE_CHECKING:
-    from app.config import Settings
+    from app.config import IndexSettings
     from app.search.hnsw import ApproximateIndex
 
 logger = logging.getLogger("crosscheck.search")
@@ -120,7 +120,7 @@ class IndexFile:
         self._thread_lock = threading.Lock()
 
     @classmethod
-    def for_database(cls, engine: Engine, settings: Settings) -> IndexFile | None:
+    def for_database(cls, engine: Engine, settings: IndexSettings) -> IndexFile | None:
         """Where the graph of a SQLite file database is kept (``index_dir``, by default
         ``<database file>.index/``); ``None`` for other and in-memory databases."""
         url = engine.url
@@ -132,7 +132,7 @@ class IndexFile:
             or url.query.get("mode") == "memory"
         ):
             return None
-        directory = settings.index_dir or Path(f"{Path(database).expanduser()}.index")
+        directory = settings.dir or Path(f"{Path(database).expanduser()}.index")
         return cls(directory / FILE_NAME, engine)
 
     # --- loading --------------------------------------------------------------------------

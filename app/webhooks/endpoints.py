@@ -45,7 +45,7 @@ def register_webhook(
     Any 2xx answer is a delivery; anything else (or no answer within the timeout) is retried
     with exponential backoff. 409 when the limit of webhooks is reached.
     """
-    return service.register(session, settings, data, caller.principal)
+    return service.register(session, settings.webhooks, data, caller.principal)
 
 
 @router.get("", response_model=WebhookList, responses={**responses(503), **WRITE_RESPONSES})
@@ -94,7 +94,7 @@ def list_deliveries(
 ) -> DeliveryPage:
     """A webhook's deliveries, newest first: state, attempts, the receiver's last answer, the
     next attempt's time."""
-    size = min(page_size or settings.default_page_size, settings.max_page_size)
+    size = min(page_size or settings.limits.default_page_size, settings.limits.max_page_size)
     return service.list_deliveries(session, webhook_id, size, page_token, delivery_status)
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from app.config import Settings
+from app.config import WebhookSettings
 from app.conflicts.service import conflict_out
 from app.db.base import utcnow
 from app.db.models import Webhook, WebhookDelivery
@@ -62,10 +62,12 @@ def _out(webhook: Webhook, counts: dict[str, int]) -> WebhookOut:
     )
 
 
-def register(session: Session, settings: Settings, data: WebhookIn, caller: str) -> WebhookCreated:
+def register(
+    session: Session, settings: WebhookSettings, data: WebhookIn, caller: str
+) -> WebhookCreated:
     """Register a receiver for the conflicts found from now on; its secret is returned once."""
     host = urlsplit(str(data.url)).hostname or ""
-    allowed = settings.webhook_allowed_hosts
+    allowed = settings.allowed_hosts
     if allowed and host not in allowed:
         raise InvalidInput(
             f"url: the host {host!r} is not one webhooks may call (setting "
@@ -233,16 +235,16 @@ def lease_due(session: Session, limit: int, lease_seconds: float) -> list[Attemp
     return attempts
 
 
-def backoff(settings: Settings, attempts: int) -> float:
+def backoff(settings: WebhookSettings, attempts: int) -> float:
     """Seconds before the next attempt after ``attempts`` failed ones (doubling, capped,
     with 10% jitter so that receivers coming back are not hit by every retry at once)."""
-    base: float = settings.webhook_backoff_seconds * 2.0 ** min(attempts - 1, 40)
-    return min(settings.webhook_backoff_max_seconds, base) * random.uniform(0.9, 1.1)
+    base: float = settings.backoff_seconds * 2.0 ** min(attempts - 1, 40)
+    return min(settings.backoff_max_seconds, base) * random.uniform(0.9, 1.1)
 
 
 def record_outcome(
     session: Session,
-    settings: Settings,
+    settings: WebhookSettings,
     attempt: Attempt,
     status_code: int | None,
     error: str | None,
@@ -260,7 +262,7 @@ def record_outcome(
             "last_error": None,
         }
     else:
-        outcome = "failed" if attempt.attempt >= settings.webhook_max_attempts else "retry"
+        outcome = "failed" if attempt.attempt >= settings.max_attempts else "retry"
         values = {
             "status": "failed" if outcome == "failed" else "pending",
             "last_status_code": status_code,

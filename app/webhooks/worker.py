@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Settings
+from app.config import WebhookSettings
 from app.db.session import session_scope
 from app.observability import Metrics
 from app.webhooks import service
@@ -33,7 +33,7 @@ USER_AGENT = "crosscheck-webhooks/0.1"
 
 class DeliveryWorker:
     def __init__(
-        self, sessions: sessionmaker[Session], settings: Settings, metrics: Metrics
+        self, sessions: sessionmaker[Session], settings: WebhookSettings, metrics: Metrics
     ) -> None:
         self.sessions = sessions
         self.settings = settings
@@ -42,13 +42,13 @@ class DeliveryWorker:
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="webhook-delivery", daemon=True)
         self._client = httpx.Client(
-            timeout=settings.webhook_timeout_seconds,
+            timeout=settings.timeout_seconds,
             follow_redirects=False,
             trust_env=False,  # no proxy from the environment: receivers are called directly
             headers={"User-Agent": USER_AGENT},
         )
         self._pool = ThreadPoolExecutor(
-            max_workers=settings.webhook_concurrency, thread_name_prefix="webhook-send"
+            max_workers=settings.concurrency, thread_name_prefix="webhook-send"
         )
 
     def start(self) -> None:
@@ -62,7 +62,7 @@ class DeliveryWorker:
         """Finish the attempts under way (each bounded by the timeout), then stop."""
         self._stop.set()
         self._wake.set()
-        self._thread.join(timeout=self.settings.webhook_timeout_seconds + 10)
+        self._thread.join(timeout=self.settings.timeout_seconds + 10)
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._client.close()
 
@@ -74,16 +74,16 @@ class DeliveryWorker:
             except Exception:  # the database may be away; try again at the next poll
                 logger.exception("webhook delivery round failed")
             if not busy:
-                self._wake.wait(self.settings.webhook_poll_seconds)
+                self._wake.wait(self.settings.poll_seconds)
                 self._wake.clear()
 
     def run_once(self) -> bool:
         """One round: queue new conflicts, send what is due; whether anything was sent."""
         with session_scope(self.sessions) as session:
             service.dispatch_new_conflicts(session)
-        lease = self.settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS
+        lease = self.settings.timeout_seconds + LEASE_MARGIN_SECONDS
         with session_scope(self.sessions) as session:
-            attempts = service.lease_due(session, self.settings.webhook_concurrency, lease)
+            attempts = service.lease_due(session, self.settings.concurrency, lease)
         if not attempts:
             return False
         results = list(self._pool.map(self._send, attempts))

@@ -94,14 +94,14 @@ def run_bench(config: BenchConfig, console: Console) -> dict[str, Any]:
         "machine": _machine(),
         "rounds": config.rounds,
         "settings": {
-            "embedding_backend": settings.embedding_backend,
-            "embedding_threads": settings.embedding_threads,
-            "embedding_batch_size": settings.embedding_batch_size,
-            "embedding_max_wait_ms": settings.embedding_max_wait_ms,
-            "index_exact_below": settings.index_exact_below,
-            "index_connectivity": settings.index_connectivity,
-            "index_expansion_search": settings.index_expansion_search,
-            "index_dtype": settings.index_dtype,
+            "embedding_backend": settings.embedding.backend,
+            "embedding_threads": settings.embedding.threads,
+            "embedding_batch_size": settings.embedding.batch_size,
+            "embedding_max_wait_ms": settings.embedding.max_wait_ms,
+            "index_exact_below": settings.index.exact_below,
+            "index_connectivity": settings.index.connectivity,
+            "index_expansion_search": settings.index.expansion_search,
+            "index_dtype": settings.index.dtype,
         },
     }
     pool = claim_sentences(corpus)
@@ -242,9 +242,9 @@ def _embedding(
         "RTE_Quant": dev_pairs("RTE_Quant"),
         "StressTest": dev_pairs("StressTest", config.stress_pairs),
     }
-    path = settings.embedding_model_path or bundled_model_path()
+    path = settings.embedding.model_path or bundled_model_path()
     torch_model = SentenceTransformerEmbedder(
-        path, settings.embedding_batch_size, settings.torch_threads
+        path, settings.embedding.batch_size, settings.embedding.torch_threads
     )
     torch_model.encode(claims[:64])  # warm-up
     baseline = [_rate(torch_model.encode, claims) for _ in range(config.rounds)]
@@ -265,7 +265,7 @@ def _embedding(
             model: Embedder = torch_model
             rates = baseline
         else:
-            model = load_model(settings.model_copy(update={"embedding_backend": backend}))
+            model = load_model(settings.embedding.model_copy(update={"backend": backend}))
             model.encode(claims[:64])
             rates = [_rate(model.encode, claims) for _ in range(config.rounds)]
         changes = {
@@ -300,8 +300,8 @@ def _embedding(
 def _server_env(settings: Settings, database_url: str) -> dict[str, str]:
     return {
         "CROSSCHECK_DATABASE_URL": database_url,
-        "CROSSCHECK_EMBEDDING_BACKEND": settings.embedding_backend,
-        "CROSSCHECK_EMBEDDING_CACHE_DIR": str(settings.embedding_cache_dir),
+        "CROSSCHECK_EMBEDDING_BACKEND": settings.embedding.backend,
+        "CROSSCHECK_EMBEDDING_CACHE_DIR": str(settings.embedding.cache_dir),
         "CROSSCHECK_RATE_LIMIT_PER_MINUTE": "0",  # the bench is one client sending fast
     }
 
@@ -318,7 +318,7 @@ def _ingest(
     from app.db.migrate import migrate_database
 
     rates, same_backend = [], []
-    model = load_model(settings)
+    model = load_model(settings.embedding)
     for round_ in range(config.rounds):
         posts = posts_by_round[round_]
         claim_texts = [c.text for a in posts for c in extract_claims(a["text"], title=a["title"])]
@@ -351,7 +351,7 @@ def _ingest(
     }
     console.print(
         f"  {out['ingest_claims_per_s']:.1f} claims/s; ratio to torch encode "
-        f"{out['ingest_ratio'] or float('nan'):.2f}, to {settings.embedding_backend} encode "
+        f"{out['ingest_ratio'] or float('nan'):.2f}, to {settings.embedding.backend} encode "
         f"{out['ingest_ratio_same_backend']:.2f}"
     )
     return out
@@ -363,12 +363,12 @@ def _ingest(
 def _pool_vectors(corpus: Corpus, settings: Settings, console: Console) -> np.ndarray:
     """The serving model's vectors of every corpus sentence, cached between runs."""
     texts = corpus.pool
-    key = hashlib.sha256(("\n".join(texts) + settings.embedding_backend).encode()).hexdigest()[:12]
+    key = hashlib.sha256(("\n".join(texts) + settings.embedding.backend).encode()).hexdigest()[:12]
     cache = Path("bench") / f"pool-{key}.npy.tmp"
     if cache.exists():
         return np.asarray(np.load(cache), dtype=np.float32)
     console.print(f"  embedding the {len(texts)} corpus sentences for the large stores")
-    vectors = load_model(settings).encode(texts)
+    vectors = load_model(settings.embedding).encode(texts)
     cache.parent.mkdir(exist_ok=True)
     with cache.open("wb") as handle:
         np.save(handle, vectors)
@@ -455,7 +455,9 @@ def _check(
     url, pg_server = _database_url(database, config.workdir)
     migrate_database(url)
     # Building an HNSW index over a million rows takes far longer than a request may.
-    engine = create_db_engine(url, settings.model_copy(update={"db_statement_timeout": 86_400}))
+    engine = create_db_engine(
+        settings.database.model_copy(update={"url": url, "statement_timeout": 86_400})
+    )
     texts = corpus.pool
     queries = _queries(corpus)
     try:

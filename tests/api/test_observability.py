@@ -105,14 +105,14 @@ def test_text_logs_carry_the_request_id_too(
         client.get("/healthz", headers={"X-Request-ID": "plain-1"})
         assert "[plain-1] GET /healthz 200" in capsys.readouterr().err
     finally:
-        configure_logging(Settings())
+        configure_logging(Settings().logging)
 
 
 def test_configuring_logs_twice_keeps_one_handler() -> None:
     import logging
 
-    configure_logging(Settings())
-    configure_logging(Settings())
+    configure_logging(Settings().logging)
+    configure_logging(Settings().logging)
     ours = [h for h in logging.getLogger().handlers if getattr(h, "crosscheck", False)]
     assert len(ours) == 1
 

@@ -259,6 +259,6 @@ def test_deliveries_page(hooks: TestClient) -> None:
 
 
 def test_backoff_doubles_up_to_the_cap() -> None:
-    settings = Settings(webhook_backoff_seconds=2, webhook_backoff_max_seconds=60)
+    settings = Settings(webhook_backoff_seconds=2, webhook_backoff_max_seconds=60).webhooks
     for attempts, expected in [(1, 2), (2, 4), (3, 8), (5, 32), (6, 60), (1000, 60)]:
         assert expected * 0.9 <= backoff(settings, attempts) <= expected * 1.1

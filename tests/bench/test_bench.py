@@ -9,6 +9,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from app.claims.service import sync_index
+from app.config import Settings
 from app.db.models import Article, Claim, IndexChange
 from app.db.session import create_db_engine, create_session_factory
 from app.search.hnsw import ApproximateIndex
@@ -22,7 +23,7 @@ def test_fill_adds_claims_articles_and_the_change_log(
 ) -> None:
     database = tmp_path / "bench.db"
     shutil.copy(migrated_template, database)
-    engine = create_db_engine(f"sqlite:///{database}")
+    engine = create_db_engine(Settings(database_url=f"sqlite:///{database}").database)
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(3, 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -36,7 +36,7 @@ def top(vectors: np.ndarray, k: int) -> np.ndarray:
 
 
 def test_the_default_backend_is_int8_behind_dynamic_batching(embedder: Embedder) -> None:
-    assert Settings().embedding_backend == "onnx-int8"
+    assert Settings().embedding.backend == "onnx-int8"
     assert embedder.name.endswith("(onnx int8)")
     assert embedder.dimension == 384
 

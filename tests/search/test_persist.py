@@ -39,7 +39,7 @@ class Store:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         shutil.copy(template, path)
         self.url = f"sqlite:///{path}"
-        self.engine: Engine = create_db_engine(self.url, Settings(database_url=self.url))
+        self.engine: Engine = create_db_engine(Settings(database_url=self.url).database)
         self._rng = np.random.default_rng(seed)
         self._centres = self._unit(self._rng.normal(size=(40, DIMENSION)))
         self._next_claim = 1
@@ -372,18 +372,18 @@ def test_an_exact_index_saves_nothing(store: Store, tmp_path: Path) -> None:
 
 def test_where_the_file_is_kept(tmp_path: Path) -> None:
     database = tmp_path / "data" / "crosscheck.db"
-    engine = create_db_engine(f"sqlite:///{database}")
     settings = Settings(database_url=f"sqlite:///{database}")
-    default = IndexFile.for_database(engine, settings)
+    engine = create_db_engine(settings.database)
+    default = IndexFile.for_database(engine, settings.index)
     assert default is not None
     assert default.path == tmp_path / "data" / "crosscheck.db.index" / FILE_NAME
-    chosen = IndexFile.for_database(engine, Settings(index_dir=tmp_path / "graphs"))
+    chosen = IndexFile.for_database(engine, Settings(index_dir=tmp_path / "graphs").index)
     assert chosen is not None
     assert chosen.path == tmp_path / "graphs" / FILE_NAME
     engine.dispose()
     for url in ("sqlite://", "sqlite:///:memory:"):
         memory = create_engine(url)
-        assert IndexFile.for_database(memory, Settings(index_dir=tmp_path)) is None
+        assert IndexFile.for_database(memory, Settings(index_dir=tmp_path).index) is None
         memory.dispose()
 
 
