@@ -71,7 +71,7 @@ def ingest(
     from app.articles.service import create_article
     from app.db.session import create_db_engine, create_session_factory, session_scope
     from app.embeddings import load_embedder
-    from app.search import create_index
+    from app.search import create_search
 
     entries: list[dict[str, Any]] = []
     for path in files:
@@ -89,7 +89,7 @@ def ingest(
     engine = create_db_engine(settings.database)
     sessions = create_session_factory(engine)
     embedder = load_embedder(settings.embedding)
-    index = create_index(engine, embedder.dimension, settings.index)
+    search = create_search(engine, embedder.dimension, settings.index)
     totals = {"stored": 0, "already": 0, "claims": 0, "conflicts": 0}
     with Progress(console=console) as progress:
         task = progress.add_task("ingesting", total=len(entries))
@@ -97,11 +97,12 @@ def ingest(
             fields = {k: v for k, v in entry.items() if k != "file" and v is not None}
             data = ArticleIn(text=Path(entry["file"]).read_text(encoding="utf-8"), **fields)
             with session_scope(sessions) as session:
-                article, created = create_article(session, index, embedder, settings, data)
+                article, created = create_article(session, search, embedder, settings, data)
             totals["stored" if created else "already"] += 1
             totals["claims"] += article.claim_count
             totals["conflicts"] += article.conflict_count if created else 0
             progress.advance(task)
+    search.close()
     engine.dispose()
     console.print(
         f"{totals['stored']} stored, {totals['already']} already stored; "

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.embeddings import Embedder
-from app.search.pgvector import SearchIndex
+from app.search import ClaimSearch
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -40,9 +40,9 @@ async def _embedder(request: Request) -> Embedder:
     return embedder
 
 
-async def _index(request: Request) -> SearchIndex:
-    index: SearchIndex = request.app.state.index
-    return index
+async def _search(request: Request) -> ClaimSearch:
+    search: ClaimSearch = request.app.state.search
+    return search
 
 
 # The dependencies below that only read app state are ``async``: FastAPI runs a plain ``def``
@@ -50,4 +50,4 @@ async def _index(request: Request) -> SearchIndex:
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 EmbedderDep = Annotated[Embedder, Depends(_embedder)]
-IndexDep = Annotated[SearchIndex, Depends(_index)]
+SearchDep = Annotated[ClaimSearch, Depends(_search)]

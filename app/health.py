@@ -50,5 +50,5 @@ def readyz(request: Request) -> Readiness | JSONResponse:
         status="ready",
         database=state.engine.dialect.name,
         model=state.embedder.name,
-        indexed_claims=len(state.index),
+        indexed_claims=state.search.count(),
     )

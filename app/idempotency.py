@@ -25,7 +25,7 @@ from app.db.models import IdempotencyKey
 from app.db.upsert import insert_unless_exists
 from app.embeddings import Embedder
 from app.exceptions import InvalidInput
-from app.search.pgvector import SearchIndex
+from app.search import ClaimSearch
 
 HEADER = "Idempotency-Key"
 KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"  # printable ASCII, no spaces
@@ -72,7 +72,7 @@ def request_digest(data: ArticleIn) -> str:
 
 def create_article_once(
     session: Session,
-    index: SearchIndex,
+    search: ClaimSearch,
     embedder: Embedder,
     settings: Settings,
     data: ArticleIn,
@@ -85,7 +85,7 @@ def create_article_once(
     duplicate, so nothing is stored twice even while the first attempt is still running); the
     key is then claimed in the same write transaction.
     """
-    article, created = articles.create_article(session, index, embedder, settings, data)
+    article, created = articles.create_article(session, search, embedder, settings, data)
     status = 201 if created else 200
     digest = request_digest(data)
     keys = IdempotencyRepository(session)
@@ -100,5 +100,5 @@ def create_article_once(
             "for a new request, and the same body for a retry."
         )
     if first.article_id != article.id:
-        article = articles.get_article(session, index, settings, first.article_id)
+        article = articles.get_article(session, search, settings, first.article_id)
     return article, first.status_code, True

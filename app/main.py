@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import health
 from app.articles.endpoints import router as articles_router
 from app.claims.endpoints import router as claims_router
-from app.claims.service import sync_index
 from app.config import AccessSettings, Settings, get_settings
 from app.conflicts.endpoints import router as conflicts_router
 from app.db.session import create_db_engine, create_session_factory
@@ -24,8 +23,7 @@ from app.limits import RateLimiter
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
 from app.problems import PROBLEM_JSON, BodySizeLimit, install_problem_handlers
-from app.search import close_index, create_index
-from app.search.pgvector import SearchIndex
+from app.search import ClaimSearch, create_search
 from app.security import check_start_up, document_access
 from app.webhooks.endpoints import router as webhooks_router
 from app.webhooks.worker import DeliveryWorker
@@ -40,14 +38,14 @@ Errors are RFC 9457 `application/problem+json` documents.
 """
 
 
-def catch_up(sessions: sessionmaker[Session], index: SearchIndex) -> None:
+def catch_up(sessions: sessionmaker[Session], search: ClaimSearch) -> None:
     """Bring the in-process index up to the database before serving, so that no request pays
     for it: after a saved graph, the changes since; without one, the whole store (minutes at a
     million claims, during which the service is not yet listening). A database that cannot be
     read now is left to the first request."""
     try:
         with sessions() as session:
-            sync_index(session, index)
+            search.catch_up(session)
     except SQLAlchemyError as error:
         logger.warning("the search index will catch up on the first request: %s", error)
 
@@ -67,8 +65,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.sessions = create_session_factory(engine)
         metrics.watch_model_calls(model)
         app.state.embedder = InstrumentedEmbedder(model, metrics)
-        app.state.index = create_index(engine, model.dimension, settings.index)
-        catch_up(app.state.sessions, app.state.index)
+        app.state.search = create_search(engine, model.dimension, settings.index)
+        catch_up(app.state.sessions, app.state.search)
         # Webhook deliveries: a thread of their own, never in a request's path.
         worker = DeliveryWorker(app.state.sessions, settings.webhooks, metrics)
         worker.start()
@@ -78,7 +76,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             yield
         finally:
             worker.stop()
-            close_index(app.state.index)  # saves the in-process graph, if any
+            app.state.search.close()  # saves the in-process graph, if any
             engine.dispose()
 
     app = FastAPI(

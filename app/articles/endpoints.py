@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from app import idempotency
 from app.articles import service
 from app.articles.schemas import ArticleIn, ArticleOut, ArticlePage
-from app.dependencies import EmbedderDep, IndexDep, SessionDep, SettingsDep
+from app.dependencies import EmbedderDep, SearchDep, SessionDep, SettingsDep
 from app.observability import MetricsDep
 from app.problems import responses
 from app.schemas import ResourceId
@@ -40,7 +40,7 @@ def create_article(
     response: Response,
     caller: WriteAccess,
     session: SessionDep,
-    index: IndexDep,
+    search: SearchDep,
     embedder: EmbedderDep,
     settings: SettingsDep,
     metrics: MetricsDep,
@@ -64,11 +64,11 @@ def create_article(
     and text) returns the stored one with status 200 and stores nothing.
     """
     if idempotency_key is None:
-        article, created = service.create_article(session, index, embedder, settings, data)
+        article, created = service.create_article(session, search, embedder, settings, data)
         replayed = False
     else:
         article, code, replayed = idempotency.create_article_once(
-            session, index, embedder, settings, data, caller.principal, idempotency_key
+            session, search, embedder, settings, data, caller.principal, idempotency_key
         )
         created = code == status.HTTP_201_CREATED
         if replayed:
@@ -107,11 +107,11 @@ def get_article(
     article_id: ResourceId,
     _caller: ReadAccess,
     session: SessionDep,
-    index: IndexDep,
+    search: SearchDep,
     settings: SettingsDep,
 ) -> ArticleOut:
     """A stored article with its claims, their current matches and their conflicts."""
-    return service.get_article(session, index, settings, article_id)
+    return service.get_article(session, search, settings, article_id)
 
 
 @router.delete(
@@ -120,7 +120,9 @@ def get_article(
     response_class=Response,
     responses={**responses(404, 422, 503), **WRITE_RESPONSES},
 )
-def delete_article(article_id: ResourceId, _caller: WriteAccess, session: SessionDep) -> Response:
+def delete_article(
+    article_id: ResourceId, _caller: WriteAccess, session: SessionDep, search: SearchDep
+) -> Response:
     """Delete an article; its claims, quantities and conflicts go with it."""
-    service.delete_article(session, article_id)
+    service.delete_article(session, search, article_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from app.articles.repository import ArticleRepository, quantity_facts, quantity_row
 from app.articles.schemas import ArticleIn, ArticleOut, ArticlePage, ArticleSummary
-from app.claims.repository import ClaimRepository
 from app.claims.schemas import ClaimOut
 from app.claims.service import (
     Related,
@@ -28,7 +27,7 @@ from app.embeddings import Embedder
 from app.exceptions import AlreadyExists, NotFound
 from app.pagination import decode_page_token, encode_page_token
 from app.schemas import QuantityOut
-from app.search.pgvector import SearchIndex
+from app.search import ClaimSearch
 
 
 def content_hash(text: str) -> str:
@@ -38,7 +37,7 @@ def content_hash(text: str) -> str:
 
 def create_article(
     session: Session,
-    index: SearchIndex,
+    search: ClaimSearch,
     embedder: Embedder,
     settings: Settings,
     data: ArticleIn,
@@ -62,7 +61,7 @@ def create_article(
     if existing is None:
         related = relate(
             session,
-            index,
+            search,
             [p.vector for p in probes],
             [p.facts for p in probes],
             source.id,
@@ -84,13 +83,13 @@ def create_article(
             source.id, url, data.title, data.text, digest, data.published_at, claims
         )
         if article is not None:
-            ClaimRepository(session).log_changes([claim.id for claim in claims], added=True)
+            search.claims_added(session, [claim.id for claim in claims])
             for claim, rows in zip(claims, related, strict=True):
                 for r in rows:
                     if r.verdict.relation == "conflict":
                         record_conflict(session, claim_ref(claim), r.other, r.similarity, r.verdict)
             session.flush()
-            return render_article(session, index, settings, article, related), True
+            return render_article(session, search, settings, article, related), True
         # Stored by a writer that did not take the lock: ON CONFLICT kept it single.
         existing = articles.find_duplicate(source.id, url, digest)
         assert existing is not None
@@ -100,12 +99,12 @@ def create_article(
             f"Article {existing.id} from {data.source!r} already has the url {url} with "
             "a different text; DELETE it first to replace it."
         )
-    return render_article(session, index, settings, existing), False
+    return render_article(session, search, settings, existing), False
 
 
 def render_article(
     session: Session,
-    index: SearchIndex,
+    search: ClaimSearch,
     settings: Settings,
     article: Article,
     related: list[list[Related]] | None = None,
@@ -115,7 +114,7 @@ def render_article(
     if related is None:
         vectors = [np.frombuffer(c.embedding, dtype=np.float32) for c in claims]
         facts = [analyse_claim(c.text, article.published_at) for c in claims]
-        related = relate(session, index, vectors, facts, article.source_id, settings)
+        related = relate(session, search, vectors, facts, article.source_id, settings)
     stored = ConflictRepository(session).for_claims([c.id for c in claims])
     out_claims = []
     for claim, rows in zip(claims, related, strict=True):
@@ -153,22 +152,22 @@ def summary_of(article: Article, claim_count: int) -> ArticleSummary:
 
 
 def get_article(
-    session: Session, index: SearchIndex, settings: Settings, article_id: int
+    session: Session, search: ClaimSearch, settings: Settings, article_id: int
 ) -> ArticleOut:
     article = ArticleRepository(session).get(article_id)
     if article is None:
         raise NotFound(f"There is no article {article_id}.")
-    return render_article(session, index, settings, article)
+    return render_article(session, search, settings, article)
 
 
-def delete_article(session: Session, article_id: int) -> None:
+def delete_article(session: Session, search: ClaimSearch, article_id: int) -> None:
     """Remove an article with its claims, quantities and conflicts."""
     begin_write(session)
     articles = ArticleRepository(session)
     article = articles.get(article_id)
     if article is None:
         raise NotFound(f"There is no article {article_id}.")
-    ClaimRepository(session).log_changes([claim.id for claim in article.claims], added=False)
+    search.claims_removed(session, [claim.id for claim in article.claims])
     articles.delete(article)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.claims import service
 from app.claims.schemas import CheckIn, CheckOut, CompareIn, CompareOut, SearchResults
-from app.dependencies import EmbedderDep, IndexDep, SessionDep, SettingsDep
+from app.dependencies import EmbedderDep, SearchDep, SessionDep, SettingsDep
 from app.problems import responses
 from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
 
@@ -24,7 +24,7 @@ def check(
     data: CheckIn,
     _caller: WriteAccess,
     session: SessionDep,
-    index: IndexDep,
+    search: SearchDep,
     embedder: EmbedderDep,
     settings: SettingsDep,
 ) -> CheckOut:
@@ -35,7 +35,7 @@ def check(
     """
     return service.check_text(
         session,
-        index,
+        search,
         embedder,
         settings,
         data.text,
@@ -53,13 +53,13 @@ def check(
 def search(
     _caller: ReadAccess,
     session: SessionDep,
-    index: IndexDep,
+    search: SearchDep,
     embedder: EmbedderDep,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="Text to search for.")],
     k: Annotated[int, Query(ge=1, le=100, description="How many claims.")] = 10,
 ) -> SearchResults:
     """Stored claims nearest to `q` by cosine similarity, from every source."""
-    return service.search_claims(session, index, embedder, q, k)
+    return service.search_claims(session, search, embedder, q, k)
 
 
 @router.post(

@@ -30,8 +30,7 @@ from app.core.compare import ComparePolicy, Verdict, compare_claims
 from app.embeddings import Embedder
 from app.exceptions import InvalidInput
 from app.schemas import ClaimRef, QuantityOut
-from app.search.index import Hit
-from app.search.pgvector import PgVectorIndex, SearchIndex
+from app.search import ClaimSearch
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +88,6 @@ def analyse_text(
     ]
 
 
-SYNC_SLICE = 50_000
-
-
 @lru_cache(maxsize=50_000)
 def stored_claim_facts(claim_id: int, text: str, published_at: date | None) -> ClaimFacts:
     """``analyse_claim`` of a stored claim, cached.
@@ -104,66 +100,22 @@ def stored_claim_facts(claim_id: int, text: str, published_at: date | None) -> C
     return analyse_claim(text, published_at)
 
 
-def sync_index(session: Session, index: SearchIndex) -> None:
-    """Replay the change log into the in-process index (other workers' writes included).
-
-    Call it only before the session writes to the log: a sync that read this transaction's own
-    uncommitted changes would keep them in the index if the transaction rolled back. A search
-    that runs in the database has nothing to replay.
-    """
-    if isinstance(index, PgVectorIndex):
-        return
-    repository = ClaimRepository(session)
-    changes = repository.changes_since(index.seq)
-    if not changes:
-        return
-    latest: dict[int, bool] = {}
-    for change in changes:
-        latest[change.claim_id] = change.added
-    removed = [claim_id for claim_id, added in latest.items() if not added]
-    added_ids = [claim_id for claim_id, added in latest.items() if added]
-    # A long backlog (a start over a large store) is read in slices, so that only one slice of
-    # vectors is in memory at a time; the position advances once everything is applied.
-    for start in range(0, max(len(added_ids), 1), SYNC_SLICE):
-        ids, sources, vectors = repository.embeddings(added_ids[start : start + SYNC_SLICE])
-        last = start + SYNC_SLICE >= len(added_ids)
-        seq = changes[-1].seq if last else index.seq
-        index.apply(seq, ids, sources, vectors, removed if last else [])
-
-
-def nearest(
-    session: Session,
-    index: SearchIndex,
-    vector: np.ndarray,
-    k: int,
-    exclude_source_id: int | None,
-    min_similarity: float,
-) -> list[Hit]:
-    """The k stored claims nearest to ``vector``, best first; call ``sync_index`` first."""
-    if isinstance(index, PgVectorIndex):
-        return index.search(session, vector, k, exclude_source_id, min_similarity)
-    return index.search(vector, k, exclude_source_id, min_similarity)
-
-
 def relate(
     session: Session,
-    index: SearchIndex,
+    search: ClaimSearch,
     vectors: list[np.ndarray],
     facts: list[ClaimFacts],
     exclude_source_id: int | None,
     settings: Settings,
 ) -> list[list[Related]]:
     """For each claim, the nearest stored claims of other sources and the verdict on each."""
-    sync_index(session, index)
     floor = min(
         settings.matching.match_threshold,
         settings.matching.quantity_match_threshold,
         settings.matching.conflict_min_similarity,
     )
-    hits = [
-        nearest(session, index, v, settings.matching.neighbours, exclude_source_id, floor)
-        for v in vectors
-    ]
+    k = settings.matching.neighbours
+    hits = search.nearest(session, vectors, k, exclude_source_id, floor)
     stored = ClaimRepository(session).get_many(sorted({h.claim_id for hs in hits for h in hs}))
     others = {claim_id: stored_ref(claim) for claim_id, claim in stored.items()}
     other_facts = {
@@ -201,7 +153,7 @@ def matches_of(related: list[Related], settings: Settings) -> list[MatchOut]:
 
 def check_text(
     session: Session,
-    index: SearchIndex,
+    search: ClaimSearch,
     embedder: Embedder,
     settings: Settings,
     text: str,
@@ -214,7 +166,7 @@ def check_text(
     probes = analyse_text(text, title, published_at, embedder, settings)
     source_id = ArticleRepository(session).committed_source_id(source) if source else None
     related = relate(
-        session, index, [p.vector for p in probes], [p.facts for p in probes], source_id, settings
+        session, search, [p.vector for p in probes], [p.facts for p in probes], source_id, settings
     )
     claims = []
     for probe, rows in zip(probes, related, strict=True):
@@ -250,14 +202,13 @@ def check_text(
 
 
 def search_claims(
-    session: Session, index: SearchIndex, embedder: Embedder, query: str, k: int
+    session: Session, search: ClaimSearch, embedder: Embedder, query: str, k: int
 ) -> SearchResults:
     """The stored claims nearest to a free-text query, from any source."""
     if not query.strip():
         raise InvalidInput("q is empty: send the text to search for.")
     vector = embedder.encode([query])[0]
-    sync_index(session, index)
-    hits = nearest(session, index, vector, k, exclude_source_id=None, min_similarity=-1.0)
+    [hits] = search.nearest(session, [vector], k, exclude_source_id=None, min_similarity=-1.0)
     claims = ClaimRepository(session).get_many([hit.claim_id for hit in hits])
     return SearchResults(
         query=query,

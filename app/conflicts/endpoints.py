@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from app.claims import service as claims
 from app.conflicts import service
 from app.conflicts.schemas import ConflictOut, ConflictPage, ConflictReview, ConflictStatus
-from app.dependencies import EmbedderDep, IndexDep, SessionDep, SettingsDep
+from app.dependencies import EmbedderDep, SearchDep, SessionDep, SettingsDep
 from app.problems import responses
 from app.schemas import IsoDateTime, ResourceId
 from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1/conflicts", tags=["conflicts"])
 def list_conflicts(
     _caller: ReadAccess,
     session: SessionDep,
-    index: IndexDep,
+    search: SearchDep,
     embedder: EmbedderDep,
     settings: SettingsDep,
     source: Annotated[
@@ -76,7 +76,7 @@ def list_conflicts(
     size = min(page_size or settings.limits.default_page_size, settings.limits.max_page_size)
     claim_ids = None
     if q is not None:
-        hits = claims.search_claims(session, index, embedder, q, settings.feed.query_neighbours)
+        hits = claims.search_claims(session, search, embedder, q, settings.feed.query_neighbours)
         claim_ids = [
             hit.claim.id
             for hit in hits.items

@@ -33,7 +33,8 @@ import numpy as np
 import numpy.typing as npt
 
 from app.config import IndexSettings
-from app.search.index import ExactIndex, Hit, Vector
+from app.search.base import Hit, Vector
+from app.search.index import ExactIndex
 
 if TYPE_CHECKING:
     from app.search.persist import IndexFile

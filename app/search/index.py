@@ -1,26 +1,20 @@
-"""An in-process vector index kept in step with the database's change log."""
+"""The in-process vector index (exact) and the interface of every in-process index."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-Vector = npt.NDArray[np.float32]
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    claim_id: int
-    similarity: float
+from app.search.base import Hit, Vector
 
 
 class VectorIndex(Protocol):
-    """Nearest claims by cosine similarity, excluding one source."""
+    """An index in the process: nearest claims by cosine similarity, one source excluded,
+    fed with the changes of the database's change log (``InProcessSearch`` replays it)."""
 
     @property
     def seq(self) -> int:

@@ -21,6 +21,7 @@ fallback keeps 0.6 exact without it.)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +30,7 @@ from sqlalchemy import ColumnElement, Engine, Float, bindparam, cast, func, sele
 from sqlalchemy.orm import Session
 
 from app.db.models import EMBEDDING_DIMENSION, Claim, Source
-from app.search.index import Hit, Vector, VectorIndex
+from app.search.base import Hit, Vector
 
 EF_SEARCH_MAX = 1000  # pgvector's upper bound for hnsw.ef_search
 FIRST_FETCH = 40  # pgvector's default ef_search
@@ -45,8 +46,12 @@ class _Candidate:
     similarity: float
 
 
-class PgVectorIndex:
-    """Cosine search over ``claims.embedding`` run by PostgreSQL (see the module docstring)."""
+class PgVectorSearch:
+    """``ClaimSearch`` over ``claims.embedding``, run by PostgreSQL (see the module docstring).
+
+    Every worker and replica sees the same table, so there is nothing to catch up with and no
+    change to record: the HNSW index is maintained by the database with the rows.
+    """
 
     def __init__(self, engine: Engine, dimension: int):
         if dimension != EMBEDDING_DIMENSION:
@@ -58,7 +63,19 @@ class PgVectorIndex:
         self._engine = engine
         self._dimension = dimension
 
-    def __len__(self) -> int:
+    def catch_up(self, session: Session) -> None:
+        return None  # every committed claim is in the table already
+
+    def claims_added(self, session: Session, claim_ids: Sequence[int]) -> None:
+        return None  # the HNSW index follows the rows
+
+    def claims_removed(self, session: Session, claim_ids: Sequence[int]) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    def count(self) -> int:
         """Claims searchable now (the planner's estimate once the table is very large)."""
         with self._engine.connect() as connection:
             estimate = connection.execute(
@@ -68,7 +85,17 @@ class PgVectorIndex:
                 return int(estimate)
             return int(connection.execute(select(func.count()).select_from(Claim)).scalar_one())
 
-    def search(
+    def nearest(
+        self,
+        session: Session,
+        vectors: Sequence[Vector],
+        k: int,
+        exclude_source_id: int | None,
+        min_similarity: float,
+    ) -> list[list[Hit]]:
+        return [self._search(session, v, k, exclude_source_id, min_similarity) for v in vectors]
+
+    def _search(
         self,
         session: Session,
         query: Vector,
@@ -143,8 +170,3 @@ class PgVectorIndex:
             statement = statement.where(Claim.source_id.in_(others))
         statement = statement.order_by(similarity.desc(), Claim.id).limit(k)
         return [Hit(claim_id, float(s)) for claim_id, s in session.execute(statement)]
-
-
-SearchIndex = VectorIndex | PgVectorIndex
-"""What the services search: an in-process index replaying the change log (SQLite), or the
-database itself (PostgreSQL)."""

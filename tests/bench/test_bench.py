@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import func, select
 
-from app.claims.service import sync_index
 from app.config import Settings
 from app.db.models import Article, Claim, IndexChange
 from app.db.session import create_db_engine, create_session_factory
 from app.search.hnsw import ApproximateIndex
+from app.search.in_process import InProcessSearch
 from harness.bench.corpus import claim_sentences, load_corpus
 from harness.bench.run import top10_overlap
 from harness.bench.store import claim_count, fill
@@ -45,7 +45,7 @@ def test_fill_adds_claims_articles_and_the_change_log(
 
     index = ApproximateIndex(384, exact_below=10)
     with create_session_factory(engine)() as session:
-        sync_index(session, index)
+        InProcessSearch(index).catch_up(session)
     assert len(index) == 70
     assert index.approximate
     engine.dispose()

@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.models import EMBEDDING_DIMENSION, Article, Claim, Source
 from app.db.session import create_session_factory
-from app.search import pgvector
-from app.search.index import Hit
-from app.search.pgvector import EF_SEARCH_MAX, PgVectorIndex
+from app.search import Hit, pgvector
+from app.search.pgvector import EF_SEARCH_MAX, PgVectorSearch
 from tests.support.databases import Databases, fresh_database
 
 pytestmark = pytest.mark.backends("postgresql")
@@ -66,7 +65,7 @@ def store(session: Session, source: str, similarities: np.ndarray) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def dominated(databases: Databases) -> Iterator[tuple[Session, PgVectorIndex, dict[str, int]]]:
+def dominated(databases: Databases) -> Iterator[tuple[Session, PgVectorSearch, dict[str, int]]]:
     """A store where source "Wire" has 1200 claims nearer the query than any other source's.
 
     "Close" has ten claims ranked just behind the nearest hundred; "Far" has twenty behind all
@@ -83,7 +82,7 @@ def dominated(databases: Databases) -> Iterator[tuple[Session, PgVectorIndex, di
             session.execute(text("ANALYZE"))
             rows = session.execute(text("SELECT name, id FROM sources")).all()
             names: dict[str, int] = dict(rows)
-            yield session, PgVectorIndex(engine, EMBEDDING_DIMENSION), names
+            yield session, PgVectorSearch(engine, EMBEDDING_DIMENSION), names
         engine.dispose()
 
 
@@ -132,7 +131,7 @@ def test_other_sources_within_reach_are_found_by_widening(
         {"q": str(QUERY.tolist())},
     ).scalars()
     assert "ix_claims_embedding" in " ".join(plan)
-    hits = index.search(session, QUERY, K, sources["Wire"], -1.0)
+    hits = index.nearest(session, [QUERY], K, sources["Wire"], -1.0)[0]
     session.rollback()
     assert ids(hits) == exact_top(session, K, sources["Wire"])
     assert len(hits) == K
@@ -153,7 +152,7 @@ def test_a_source_that_dominates_still_gets_the_k_best_of_the_others(
     # Leave out Close too, so that the answers are all behind every one of Wire's claims.
     session.execute(text("DELETE FROM claims WHERE source_id = :id"), {"id": sources["Close"]})
     session.execute(text("SET LOCAL enable_seqscan = off"))
-    hits = index.search(session, QUERY, K, sources["Wire"], -1.0)
+    hits = index.nearest(session, [QUERY], K, sources["Wire"], -1.0)[0]
     expected = exact_top(session, K, sources["Wire"])
     session.rollback()
     assert ids(hits) == expected
@@ -173,7 +172,7 @@ def test_the_similarity_floor_stops_the_search_early(
         return approximate(session, vector, fetch)
 
     monkeypatch.setattr(index, "_approximate", counting)
-    hits = index.search(session, QUERY, K, sources["Wire"], 0.985)
+    hits = index.nearest(session, [QUERY], K, sources["Wire"], 0.985)[0]
     session.rollback()
     assert hits == []
     assert calls == [pgvector.FIRST_FETCH]  # nothing past the floor is worth a wider scan
@@ -181,7 +180,7 @@ def test_the_similarity_floor_stops_the_search_early(
 
 def test_without_exclusion_the_nearest_claims_come_first(dominated: tuple) -> None:
     session, index, _ = dominated
-    hits = index.search(session, QUERY, K, None, -1.0)
+    hits = index.nearest(session, [QUERY], K, None, -1.0)[0]
     session.rollback()
     assert ids(hits) == exact_top(session, K, None)
     similarities = [h.similarity for h in hits]
@@ -191,10 +190,10 @@ def test_without_exclusion_the_nearest_claims_come_first(dominated: tuple) -> No
 
 def test_the_index_counts_the_claims(dominated: tuple) -> None:
     _, index, _ = dominated
-    assert len(index) == DOMINANT_CLAIMS + 10 + 20
+    assert index.count() == DOMINANT_CLAIMS + 10 + 20
 
 
 def test_a_model_of_another_width_is_refused(dominated: tuple) -> None:
     session, _, _ = dominated
     with pytest.raises(ValueError, match="vector\\(384\\)"):
-        PgVectorIndex(session.get_bind(), 768)  # type: ignore[arg-type]
+        PgVectorSearch(session.get_bind(), 768)  # type: ignore[arg-type]

@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.claims.service import sync_index
 from app.config import Settings
 from app.db.models import Article, Claim, IndexChange, Source
 from app.db.session import create_db_engine
@@ -24,6 +23,7 @@ from app.embeddings import Embedder
 from app.main import create_app
 from app.search import hnsw, persist
 from app.search.hnsw import ApproximateIndex, IndexDtype
+from app.search.in_process import InProcessSearch
 from app.search.persist import FILE_NAME, IndexFile
 from tests.support.api import TOLL_A, TOLL_B, post
 
@@ -106,7 +106,7 @@ class Store:
 
     def sync(self, index: ApproximateIndex) -> None:
         with Session(self.engine) as session:
-            sync_index(session, index)
+            InProcessSearch(index).catch_up(session)
 
 
 def new_index(
@@ -397,14 +397,14 @@ def test_the_service_saves_its_graph_at_shutdown_and_starts_from_it(
     with TestClient(create_app(settings, embedder)) as client:
         post(client, "AFP", TOLL_A)
         first = client.post("/v1/check", json=check).json()
-        seq = client.app.state.index.seq  # type: ignore[attr-defined]
+        seq = client.app.state.search.seq  # type: ignore[attr-defined]
     assert first["conflict_count"] == 1
     assert (tmp_path / "service.db.index" / FILE_NAME).exists()
 
     with TestClient(create_app(settings, embedder)) as client:
-        index = client.app.state.index  # type: ignore[attr-defined]
-        assert index.approximate  # before any request
-        assert index.seq == seq > 0
+        search = client.app.state.search  # type: ignore[attr-defined]
+        assert search.index.approximate  # before any request
+        assert search.seq == seq > 0
         assert client.post("/v1/check", json=check).json() == first
 
 
@@ -426,6 +426,6 @@ def test_the_service_catches_up_before_its_first_request(
     engine.dispose()
 
     with TestClient(create_app(settings, embedder)) as client:
-        index = client.app.state.index  # type: ignore[attr-defined]
-        assert index.seq == logged > 0  # before any request
-        assert len(index) == claims
+        search = client.app.state.search  # type: ignore[attr-defined]
+        assert search.seq == logged > 0  # before any request
+        assert search.count() == claims
