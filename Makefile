@@ -26,6 +26,7 @@ run: setup
 lint: setup
 	$(BIN)/ruff check app harness migrations tests
 	$(BIN)/ruff format --check app harness migrations tests
+	$(BIN)/lint-imports
 
 typecheck: setup
 	$(BIN)/mypy app harness

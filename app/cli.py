@@ -67,11 +67,10 @@ def ingest(
 
     A ``.json`` argument is a manifest: a list of {file, source, published_at?, title?, url?}.
     """
+    from app.articles.flows import ingest_article
     from app.articles.schemas import ArticleIn
-    from app.articles.service import create_article
-    from app.db.session import create_db_engine, create_session_factory, session_scope
-    from app.embeddings import load_embedder
-    from app.search import create_search
+    from app.components import Components
+    from app.db.session import session_scope
 
     entries: list[dict[str, Any]] = []
     for path in files:
@@ -86,24 +85,20 @@ def ingest(
 
     settings = get_settings()
     migrate_database()
-    engine = create_db_engine(settings.database)
-    sessions = create_session_factory(engine)
-    embedder = load_embedder(settings.embedding)
-    search = create_search(engine, embedder.dimension, settings.index)
+    components = Components.start(settings)
     totals = {"stored": 0, "already": 0, "claims": 0, "conflicts": 0}
     with Progress(console=console) as progress:
         task = progress.add_task("ingesting", total=len(entries))
         for entry in entries:
             fields = {k: v for k, v in entry.items() if k != "file" and v is not None}
             data = ArticleIn(text=Path(entry["file"]).read_text(encoding="utf-8"), **fields)
-            with session_scope(sessions) as session:
-                article, created = create_article(session, search, embedder, settings, data)
+            with session_scope(components.sessions) as session:
+                article, created = ingest_article(session, components.checker, data)
             totals["stored" if created else "already"] += 1
             totals["claims"] += article.claim_count
             totals["conflicts"] += article.conflict_count if created else 0
             progress.advance(task)
-    search.close()
-    engine.dispose()
+    components.close()
     console.print(
         f"{totals['stored']} stored, {totals['already']} already stored; "
         f"{totals['claims']} claims; {totals['conflicts']} new conflicts"
@@ -142,6 +137,34 @@ def conflicts(
             f"{item.relative_gap:.0%}",
         )
     console.print(table)
+
+
+@cli.command()
+def reanalyse(
+    batch: Annotated[int, typer.Option(min=1, help="Claims per transaction.")] = 1000,
+) -> None:
+    """Store the analysis of every claim stored without one, or by another reader version.
+
+    Until then such claims are analysed from their text each time they are read; run it after
+    an upgrade that changes the reader (the release notes say so). Safe to run while serving.
+    """
+    from app.db.session import begin_write, create_db_engine, create_session_factory, session_scope
+    from app.pipeline.repository import StoredClaimRepository
+
+    settings = get_settings()
+    engine = create_db_engine(settings.database)
+    sessions = create_session_factory(engine)
+    last, total = 0, 0
+    while True:
+        with session_scope(sessions) as session:
+            begin_write(session)
+            seen, rewritten = StoredClaimRepository(session).reanalyse(last, batch)
+        total += rewritten
+        if seen == last:
+            break
+        last = seen
+    engine.dispose()
+    console.print(f"{total} claims analysed again")
 
 
 @cli.command("build-model")

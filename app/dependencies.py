@@ -1,4 +1,5 @@
-"""FastAPI dependencies: the request's session (the transaction boundary) and shared engines."""
+"""FastAPI dependencies: the request's session (the transaction boundary), the settings and the
+cross-check, built once at start-up."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.embeddings import Embedder
-from app.search import ClaimSearch
+from app.pipeline import CrossChecker
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -35,19 +35,13 @@ async def _settings(request: Request) -> Settings:
     return settings
 
 
-async def _embedder(request: Request) -> Embedder:
-    embedder: Embedder = request.app.state.embedder
-    return embedder
-
-
-async def _search(request: Request) -> ClaimSearch:
-    search: ClaimSearch = request.app.state.search
-    return search
+async def _checker(request: Request) -> CrossChecker:
+    checker: CrossChecker = request.app.state.checker
+    return checker
 
 
 # The dependencies below that only read app state are ``async``: FastAPI runs a plain ``def``
 # dependency in the thread pool, a hop of its own for every request.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(_settings)]
-EmbedderDep = Annotated[Embedder, Depends(_embedder)]
-SearchDep = Annotated[ClaimSearch, Depends(_search)]
+CheckerDep = Annotated[CrossChecker, Depends(_checker)]

@@ -8,22 +8,19 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from app import health
 from app.articles.endpoints import router as articles_router
 from app.claims.endpoints import router as claims_router
+from app.components import Components
 from app.config import AccessSettings, Settings, get_settings
 from app.conflicts.endpoints import router as conflicts_router
-from app.db.session import create_db_engine, create_session_factory
 from app.docs import install_docs
-from app.embeddings import Embedder, load_embedder
+from app.embeddings import Embedder
 from app.limits import RateLimiter
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
 from app.problems import PROBLEM_JSON, BodySizeLimit, install_problem_handlers
-from app.search import ClaimSearch, create_search
 from app.security import check_start_up, document_access
 from app.webhooks.endpoints import router as webhooks_router
 from app.webhooks.worker import DeliveryWorker
@@ -38,18 +35,6 @@ Errors are RFC 9457 `application/problem+json` documents.
 """
 
 
-def catch_up(sessions: sessionmaker[Session], search: ClaimSearch) -> None:
-    """Bring the in-process index up to the database before serving, so that no request pays
-    for it: after a saved graph, the changes since; without one, the whole store (minutes at a
-    million claims, during which the service is not yet listening). A database that cannot be
-    read now is left to the first request."""
-    try:
-        with sessions() as session:
-            search.catch_up(session)
-    except SQLAlchemyError as error:
-        logger.warning("the search index will catch up on the first request: %s", error)
-
-
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
     """Build the service. ``embedder`` lets a caller share an already loaded model."""
     settings = settings or get_settings()
@@ -58,26 +43,31 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.logging)
         check_start_up(settings.access)
-        engine = create_db_engine(settings.database)
-        model = embedder or load_embedder(settings.embedding)
+        components = Components.start(
+            settings, embedder, instrument=lambda model: InstrumentedEmbedder(model, metrics)
+        )
+        metrics.watch_model_calls(components.embedder)
         app.state.settings = settings
-        app.state.engine = engine
-        app.state.sessions = create_session_factory(engine)
-        metrics.watch_model_calls(model)
-        app.state.embedder = InstrumentedEmbedder(model, metrics)
-        app.state.search = create_search(engine, model.dimension, settings.index)
-        catch_up(app.state.sessions, app.state.search)
+        app.state.components = components
+        app.state.engine = components.engine
+        app.state.sessions = components.sessions
+        app.state.embedder = components.checker.embedder
+        app.state.search = components.search
+        app.state.checker = components.checker
         # Webhook deliveries: a thread of their own, never in a request's path.
-        worker = DeliveryWorker(app.state.sessions, settings.webhooks, metrics)
+        worker = DeliveryWorker(components.sessions, settings.webhooks, metrics)
         worker.start()
         app.state.webhook_worker = worker
-        logger.info("crosscheck ready: database %s, model %s", engine.dialect.name, model.name)
+        logger.info(
+            "crosscheck ready: database %s, model %s",
+            components.engine.dialect.name,
+            components.embedder.name,
+        )
         try:
             yield
         finally:
             worker.stop()
-            app.state.search.close()  # saves the in-process graph, if any
-            engine.dispose()
+            components.close()
 
     app = FastAPI(
         title="crosscheck",

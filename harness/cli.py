@@ -31,9 +31,9 @@ def evaluate(
     """
     import numpy as np
 
-    from app.claims.service import policy_of
     from app.config import get_settings
     from app.embeddings import load_embedder
+    from app.pipeline import CheckPolicy
     from harness.evaluate import judge_pairs, read_pairs, score, verdict_to_json
 
     settings = get_settings()
@@ -43,7 +43,7 @@ def evaluate(
         premises = embedder.encode([row.premise for row in rows])
         hypotheses = embedder.encode([row.hypothesis for row in rows])
     similarities = np.einsum("ij,ij->i", premises, hypotheses).tolist()
-    verdicts = judge_pairs(rows, similarities, policy_of(settings))
+    verdicts = judge_pairs(rows, similarities, CheckPolicy.from_settings(settings).compare)
     if out is not None:
         with out.open("w", encoding="utf-8") as handle:
             for verdict, similarity in zip(verdicts, similarities, strict=True):

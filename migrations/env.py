@@ -62,6 +62,13 @@ def run_migrations_online() -> None:
     engine = create_db_engine(database.model_copy(update={"url": _database_url()}))
     try:
         with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                # Batch mode rebuilds a table by copying it and dropping the original; with
+                # foreign keys enforced, that drop would cascade to every row that refers to
+                # it. SQLite ignores the pragma inside a transaction, so it is set on the
+                # driver's connection before one begins (the service's own connections
+                # enforce foreign keys as usual).
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
             _configure(connection=connection)
             with context.begin_transaction():
                 if connection.dialect.name == "postgresql":

@@ -68,9 +68,13 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    """The bundled all-MiniLM-L6-v2, loaded once for the whole run."""
-    return load_embedder(Settings().embedding)
+def embedder() -> Iterator[Embedder]:
+    """The bundled all-MiniLM-L6-v2, loaded once for the whole run (apps borrow it)."""
+    model = load_embedder(Settings().embedding)
+    yield model
+    close = getattr(model, "close", None)
+    if close is not None:
+        close()
 
 
 @pytest.fixture(scope="session")

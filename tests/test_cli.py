@@ -13,14 +13,16 @@ from app.cli import cli
 from app.config import get_settings
 from app.embeddings import Embedder
 from harness.bench.corpus import SEEDS
+from tests.support.models import Borrowed
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedder: Embedder) -> Iterator[Path]:
-    # The commands load the model themselves; hand them the session's already loaded one.
-    monkeypatch.setattr("app.embeddings.load_embedder", lambda settings: embedder)
+    # The commands load the model themselves; lend them the session's already loaded one.
+    monkeypatch.setattr("app.components.load_embedder", lambda settings: Borrowed(embedder))
+    monkeypatch.setattr("app.embeddings.load_embedder", lambda settings: Borrowed(embedder))
     path = tmp_path / "nested" / "cli.db"
     monkeypatch.setenv("CROSSCHECK_DATABASE_URL", f"sqlite:///{path}")
     monkeypatch.setenv("COLUMNS", "200")

@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 
 from app import idempotency
-from app.articles import service
+from app.articles import flows, service
 from app.articles.schemas import ArticleIn, ArticleOut, ArticlePage
-from app.dependencies import EmbedderDep, SearchDep, SessionDep, SettingsDep
+from app.dependencies import CheckerDep, SessionDep, SettingsDep
 from app.observability import MetricsDep
 from app.problems import responses
 from app.schemas import ResourceId
@@ -40,8 +40,7 @@ def create_article(
     response: Response,
     caller: WriteAccess,
     session: SessionDep,
-    search: SearchDep,
-    embedder: EmbedderDep,
+    checker: CheckerDep,
     settings: SettingsDep,
     metrics: MetricsDep,
     idempotency_key: Annotated[
@@ -64,11 +63,16 @@ def create_article(
     and text) returns the stored one with status 200 and stores nothing.
     """
     if idempotency_key is None:
-        article, created = service.create_article(session, search, embedder, settings, data)
+        article, created = flows.ingest_article(session, checker, data)
         replayed = False
     else:
-        article, code, replayed = idempotency.create_article_once(
-            session, search, embedder, settings, data, caller.principal, idempotency_key
+        article, code, replayed = flows.ingest_article_once(
+            session,
+            checker,
+            data,
+            caller.principal,
+            idempotency_key,
+            settings.limits.idempotency_key_hours,
         )
         created = code == status.HTTP_201_CREATED
         if replayed:
@@ -107,11 +111,10 @@ def get_article(
     article_id: ResourceId,
     _caller: ReadAccess,
     session: SessionDep,
-    search: SearchDep,
-    settings: SettingsDep,
+    checker: CheckerDep,
 ) -> ArticleOut:
     """A stored article with its claims, their current matches and their conflicts."""
-    return service.get_article(session, search, settings, article_id)
+    return flows.view_article(session, checker, article_id)
 
 
 @router.delete(
@@ -121,8 +124,8 @@ def get_article(
     responses={**responses(404, 422, 503), **WRITE_RESPONSES},
 )
 def delete_article(
-    article_id: ResourceId, _caller: WriteAccess, session: SessionDep, search: SearchDep
+    article_id: ResourceId, _caller: WriteAccess, session: SessionDep, checker: CheckerDep
 ) -> Response:
     """Delete an article; its claims, quantities and conflicts go with it."""
-    service.delete_article(session, search, article_id)
+    flows.delete_article(session, checker, article_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.claims import service
 from app.claims.schemas import CheckIn, CheckOut, CompareIn, CompareOut, SearchResults
-from app.dependencies import EmbedderDep, SearchDep, SessionDep, SettingsDep
+from app.dependencies import CheckerDep, SessionDep
 from app.problems import responses
 from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
 
@@ -24,9 +24,7 @@ def check(
     data: CheckIn,
     _caller: WriteAccess,
     session: SessionDep,
-    search: SearchDep,
-    embedder: EmbedderDep,
-    settings: SettingsDep,
+    checker: CheckerDep,
 ) -> CheckOut:
     """Analyse text against the store without storing anything.
 
@@ -35,9 +33,7 @@ def check(
     """
     return service.check_text(
         session,
-        search,
-        embedder,
-        settings,
+        checker,
         data.text,
         data.source,
         data.published_at,
@@ -53,13 +49,12 @@ def check(
 def search(
     _caller: ReadAccess,
     session: SessionDep,
-    search: SearchDep,
-    embedder: EmbedderDep,
+    checker: CheckerDep,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="Text to search for.")],
     k: Annotated[int, Query(ge=1, le=100, description="How many claims.")] = 10,
 ) -> SearchResults:
     """Stored claims nearest to `q` by cosine similarity, from every source."""
-    return service.search_claims(session, search, embedder, q, k)
+    return service.search_claims(session, checker, q, k)
 
 
 @router.post(
@@ -67,13 +62,11 @@ def search(
     response_model=CompareOut,
     responses={**responses(400, 413, 422, 503), **WRITE_RESPONSES},
 )
-def compare(
-    data: CompareIn, _caller: WriteAccess, embedder: EmbedderDep, settings: SettingsDep
-) -> CompareOut:
+def compare(data: CompareIn, _caller: WriteAccess, checker: CheckerDep) -> CompareOut:
     """Pairwise verdict on two claims taken as coming from two sources.
 
     `relation` is `conflict` when they measure the same thing in the same event and the
     numbers cannot both be true, `agree` when they say the same thing, `unrelated` otherwise;
     `conflicts` explains each disagreeing pair (spans, intervals, measure, gap, rule).
     """
-    return service.compare_texts(embedder, settings, data)
+    return service.compare_texts(checker, data)

@@ -6,10 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from app.claims import service as claims
 from app.conflicts import service
 from app.conflicts.schemas import ConflictOut, ConflictPage, ConflictReview, ConflictStatus
-from app.dependencies import EmbedderDep, SearchDep, SessionDep, SettingsDep
+from app.dependencies import CheckerDep, SessionDep, SettingsDep
 from app.problems import responses
 from app.schemas import IsoDateTime, ResourceId
 from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
@@ -23,8 +22,7 @@ router = APIRouter(prefix="/v1/conflicts", tags=["conflicts"])
 def list_conflicts(
     _caller: ReadAccess,
     session: SessionDep,
-    search: SearchDep,
-    embedder: EmbedderDep,
+    checker: CheckerDep,
     settings: SettingsDep,
     source: Annotated[
         str | None, Query(description="Only conflicts with a claim from this outlet.")
@@ -76,11 +74,11 @@ def list_conflicts(
     size = min(page_size or settings.limits.default_page_size, settings.limits.max_page_size)
     claim_ids = None
     if q is not None:
-        hits = claims.search_claims(session, search, embedder, q, settings.feed.query_neighbours)
+        hits = checker.search_text(session, q, settings.feed.query_neighbours)
         claim_ids = [
-            hit.claim.id
-            for hit in hits.items
-            if hit.claim.id is not None and hit.similarity >= settings.feed.query_min_similarity
+            claim.id
+            for claim, similarity in hits
+            if similarity >= settings.feed.query_min_similarity
         ]
     return service.list_conflicts(
         session,

@@ -1,22 +1,118 @@
-"""All SQL about conflicts."""
+"""All SQL about conflicts. A conflict is read with both claims, their articles and sources in
+one statement, so that a concurrent delete can never leave a read with half a conflict."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.orm import Session, aliased
 
+from app.core.compare import QuantityConflict
+from app.db.codecs import details_from_json
 from app.db.models import Article, Claim, Conflict, Source
 from app.db.upsert import insert_unless_exists
 
 
-def _with_claims(statement: Select[Conflict]) -> Select[Conflict]:
-    return statement.options(
-        selectinload(Conflict.claim_a).selectinload(Claim.article).joinedload(Article.source),
-        selectinload(Conflict.claim_b).selectinload(Claim.article).joinedload(Article.source),
+@dataclass(frozen=True, slots=True)
+class ConflictClaim:
+    """One side of a conflict: the claim and where it comes from."""
+
+    id: int
+    text: str
+    article_id: int
+    source: str
+    published_at: date | None
+    url: str | None
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredConflict:
+    """A stored conflict with both claims and every disagreeing quantity pair."""
+
+    id: int
+    created_at: datetime
+    a: ConflictClaim
+    b: ConflictClaim
+    measure: str
+    rule: str
+    reason: str
+    similarity: float
+    relative_gap: float
+    severity: float
+    pairs: tuple[QuantityConflict, ...]
+    status: str
+    note: str | None
+    reviewed_at: datetime | None
+
+
+_claim_a, _claim_b = aliased(Claim), aliased(Claim)
+_article_a, _article_b = aliased(Article), aliased(Article)
+_source_a, _source_b = aliased(Source), aliased(Source)
+
+
+def _side(claim: Any, article: Any, source: Any) -> tuple[ColumnElement[Any], ...]:
+    return (
+        claim.id,
+        claim.text,
+        claim.article_id,
+        source.name,
+        article.published_at,
+        article.url,
+        article.title,
+    )
+
+
+_SIDE = len(_side(_claim_a, _article_a, _source_a))
+_READ: Select[Any] = (
+    select(
+        Conflict.id,
+        Conflict.created_at,
+        Conflict.measure,
+        Conflict.rule,
+        Conflict.reason,
+        Conflict.similarity,
+        Conflict.relative_gap,
+        Conflict.severity,
+        Conflict.details,
+        Conflict.status,
+        Conflict.note,
+        Conflict.reviewed_at,
+        *_side(_claim_a, _article_a, _source_a),
+        *_side(_claim_b, _article_b, _source_b),
+    )
+    .join(_claim_a, Conflict.claim_a_id == _claim_a.id)
+    .join(_article_a, _claim_a.article_id == _article_a.id)
+    .join(_source_a, _article_a.source_id == _source_a.id)
+    .join(_claim_b, Conflict.claim_b_id == _claim_b.id)
+    .join(_article_b, _claim_b.article_id == _article_b.id)
+    .join(_source_b, _article_b.source_id == _source_b.id)
+)
+
+
+def _stored(row: Any) -> StoredConflict:
+    head = 12
+    a = ConflictClaim(*row[head : head + _SIDE])
+    b = ConflictClaim(*row[head + _SIDE : head + 2 * _SIDE])
+    return StoredConflict(
+        id=row.id,
+        created_at=row.created_at,
+        a=a,
+        b=b,
+        measure=row.measure,
+        rule=row.rule,
+        reason=row.reason,
+        similarity=row.similarity,
+        relative_gap=row.relative_gap,
+        severity=row.severity,
+        pairs=details_from_json(row.details),
+        status=row.status,
+        note=row.note,
+        reviewed_at=row.reviewed_at,
     )
 
 
@@ -24,10 +120,12 @@ class ConflictRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def get(self, conflict_id: int) -> Conflict | None:
-        return self.session.scalars(
-            _with_claims(select(Conflict).where(Conflict.id == conflict_id))
-        ).first()
+    def _read(self, statement: Select[Any]) -> list[StoredConflict]:
+        return [_stored(row) for row in self.session.execute(statement)]
+
+    def get(self, conflict_id: int) -> StoredConflict | None:
+        found = self._read(_READ.where(Conflict.id == conflict_id))
+        return found[0] if found else None
 
     def add_unless_stored(self, values: dict[str, Any]) -> bool:
         """Store a conflict; ``False``, storing nothing, when its claim pair already has one."""
@@ -38,13 +136,21 @@ class ConflictRepository:
         ).scalar_one_or_none()
         return inserted is not None
 
-    def for_claims(self, claim_ids: Sequence[int]) -> list[Conflict]:
+    def for_claims(self, claim_ids: Sequence[int]) -> list[StoredConflict]:
+        """The conflicts of any of the claims, oldest first."""
         if not claim_ids:
             return []
-        statement = select(Conflict).where(
+        statement = _READ.where(
             or_(Conflict.claim_a_id.in_(claim_ids), Conflict.claim_b_id.in_(claim_ids))
         )
-        return list(self.session.scalars(_with_claims(statement.order_by(Conflict.id))))
+        return self._read(statement.order_by(Conflict.id))
+
+    def after(self, after_id: int, limit: int) -> list[StoredConflict]:
+        """Conflicts with ids above ``after_id``, in id order."""
+        return self._read(_READ.where(Conflict.id > after_id).order_by(Conflict.id).limit(limit))
+
+    def last_id(self) -> int:
+        return self.session.scalar(select(Conflict.id).order_by(Conflict.id.desc()).limit(1)) or 0
 
     def page(
         self,
@@ -58,26 +164,23 @@ class ConflictRepository:
         min_gap: float | None = None,
         status: str | None = None,
         claim_ids: Sequence[int] | None = None,
-    ) -> list[Conflict]:
+    ) -> list[StoredConflict]:
         """One page of the feed (newest, most severe or oldest first), keyset-paginated.
 
         ``source`` and ``other_source`` together: one claim from each; either alone: a claim
         from it. ``claim_ids``: one of the two claims among them.
         """
-        statement = select(Conflict)
+        statement = _READ
         if source is not None and other_source is not None:
-            ours, theirs = _claims_of(source), _claims_of(other_source)
             statement = statement.where(
                 or_(
-                    Conflict.claim_a_id.in_(ours) & Conflict.claim_b_id.in_(theirs),
-                    Conflict.claim_a_id.in_(theirs) & Conflict.claim_b_id.in_(ours),
+                    (_source_a.name == source) & (_source_b.name == other_source),
+                    (_source_a.name == other_source) & (_source_b.name == source),
                 )
             )
         elif source is not None or other_source is not None:
-            either = _claims_of(source if source is not None else str(other_source))
-            statement = statement.where(
-                or_(Conflict.claim_a_id.in_(either), Conflict.claim_b_id.in_(either))
-            )
+            either = source if source is not None else other_source
+            statement = statement.where(or_(_source_a.name == either, _source_b.name == either))
         if since is not None:
             statement = statement.where(Conflict.created_at >= since)
         if min_gap is not None:
@@ -105,17 +208,17 @@ class ConflictRepository:
             if after is not None:
                 statement = statement.where(Conflict.id < after["id"])
             statement = statement.order_by(Conflict.id.desc())
-        return list(self.session.scalars(_with_claims(statement.limit(limit))))
+        return self._read(statement.limit(limit))
 
     def review(
-        self, conflict: Conflict, status: str, note: str | None, reviewed_at: datetime
-    ) -> None:
+        self, conflict_id: int, status: str, note: str | None, reviewed_at: datetime
+    ) -> bool:
+        """Record a review; ``False`` when there is no such conflict."""
+        conflict = self.session.get(Conflict, conflict_id)
+        if conflict is None:
+            return False
         conflict.status = status
         conflict.note = note
         conflict.reviewed_at = reviewed_at
         self.session.flush()
-
-
-def _claims_of(source: str) -> Select[int]:
-    source_id = select(Source.id).where(Source.name == source).scalar_subquery()
-    return select(Claim.id).where(Claim.source_id == source_id)
+        return True

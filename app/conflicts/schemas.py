@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.conflicts.repository import StoredConflict
 from app.core.compare import QuantityConflict, Verdict
 from app.schemas import ClaimRef, QuantityOut
 
@@ -57,6 +58,26 @@ class ConflictOut(BaseModel):
     reviewed_at: datetime | None = Field(default=None, description="When it was last reviewed.")
 
     @classmethod
+    def of_stored(cls, conflict: StoredConflict) -> ConflictOut:
+        """A stored conflict as served."""
+        return cls(
+            id=conflict.id,
+            created_at=conflict.created_at,
+            a=ClaimRef.model_validate(conflict.a, from_attributes=True),
+            b=ClaimRef.model_validate(conflict.b, from_attributes=True),
+            measure=conflict.measure,
+            rule=conflict.rule,
+            reason=conflict.reason,
+            similarity=conflict.similarity,
+            relative_gap=conflict.relative_gap,
+            severity=conflict.severity,
+            quantities=[QuantityPair.of(pair) for pair in conflict.pairs],
+            status=conflict.status,
+            note=conflict.note,
+            reviewed_at=conflict.reviewed_at,
+        )
+
+    @classmethod
     def of_verdict(
         cls,
         a: ClaimRef,
@@ -84,10 +105,6 @@ class ConflictOut(BaseModel):
             severity=head.severity,
             quantities=pairs,
         )
-
-
-def details_of(pairs: list[QuantityPair]) -> list[dict[str, Any]]:
-    return [pair.model_dump(mode="json") for pair in pairs]
 
 
 class ConflictReview(BaseModel):

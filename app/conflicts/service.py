@@ -1,4 +1,4 @@
-"""Conflicts: recording them once per claim pair, and reading the feed."""
+"""Conflicts: recording them once per claim pair, and reading and reviewing the feed."""
 
 from __future__ import annotations
 
@@ -7,87 +7,68 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.conflicts.repository import ConflictRepository
-from app.conflicts.schemas import (
-    ConflictOut,
-    ConflictPage,
-    ConflictReview,
-    QuantityPair,
-    details_of,
-)
-from app.core.compare import Verdict
+from app.conflicts.repository import ConflictRepository, StoredConflict
+from app.conflicts.schemas import ConflictOut, ConflictPage, ConflictReview
+from app.core.compare import QuantityConflict, Verdict
 from app.db.base import utcnow
-from app.db.models import Claim, Conflict
+from app.db.codecs import details_to_json
 from app.db.session import begin_write
 from app.exceptions import InvalidInput, NotFound
 from app.pagination import decode_page_token, encode_page_token
-from app.schemas import ClaimRef
 
 ORDERS = ("newest", "severity", "oldest")
 
 
-def claim_ref(claim: Claim) -> ClaimRef:
-    article = claim.article
-    return ClaimRef(
-        id=claim.id,
-        text=claim.text,
-        article_id=claim.article_id,
-        source=article.source.name,
-        published_at=article.published_at,
-        url=article.url,
-        title=article.title,
-    )
-
-
-def conflict_out(conflict: Conflict) -> ConflictOut:
-    return ConflictOut(
-        id=conflict.id,
-        created_at=conflict.created_at,
-        a=claim_ref(conflict.claim_a),
-        b=claim_ref(conflict.claim_b),
-        measure=conflict.measure,
-        rule=conflict.rule,
-        reason=conflict.reason,
-        similarity=conflict.similarity,
-        relative_gap=conflict.relative_gap,
-        severity=conflict.severity,
-        quantities=[QuantityPair.model_validate(item) for item in conflict.details],
-        status=conflict.status,
-        note=conflict.note,
-        reviewed_at=conflict.reviewed_at,
-    )
-
-
 def record_conflict(
-    session: Session, claim: ClaimRef, other: ClaimRef, similarity: float, verdict: Verdict
+    session: Session, claim_id: int, other_id: int, similarity: float, verdict: Verdict
 ) -> bool:
     """Store the conflict between two stored claims, once per pair whatever the order;
-    ``False`` when the pair already had one."""
-    assert claim.id is not None
-    assert other.id is not None
-    swap = other.id < claim.id  # the verdict compared (claim, other)
-    first, second = (other, claim) if swap else (claim, other)
-    out = ConflictOut.of_verdict(first, second, similarity, verdict, swap=swap)
+    ``False`` when the pair already had one. The verdict compared (claim, other)."""
+    swap = other_id < claim_id
+    first, second = (other_id, claim_id) if swap else (claim_id, other_id)
+    pairs = tuple(
+        sorted(
+            (_swapped(c) if swap else c for c in verdict.conflicts),
+            key=lambda c: -c.severity,
+        )
+    )
+    head = pairs[0]
     return ConflictRepository(session).add_unless_stored(
         {
-            "claim_a_id": first.id,
-            "claim_b_id": second.id,
+            "claim_a_id": first,
+            "claim_b_id": second,
             "similarity": similarity,
-            "relative_gap": out.relative_gap,
-            "severity": out.severity,
-            "measure": out.measure,
-            "rule": out.rule,
-            "reason": out.reason,
-            "details": details_of(out.quantities),
+            "relative_gap": head.relative_gap,
+            "severity": head.severity,
+            "measure": head.measure,
+            "rule": head.rule,
+            "reason": verdict.reason,
+            "details": details_to_json(pairs),
         }
     )
+
+
+def _swapped(c: QuantityConflict) -> QuantityConflict:
+    return QuantityConflict(
+        a=c.b,
+        b=c.a,
+        measure=c.measure,
+        relative_gap=c.relative_gap,
+        rule=c.rule,
+        severity=c.severity,
+    )
+
+
+def conflicts_of_claims(session: Session, claim_ids: Sequence[int]) -> list[StoredConflict]:
+    """The stored conflicts of any of these claims, oldest first."""
+    return ConflictRepository(session).for_claims(claim_ids)
 
 
 def get_conflict(session: Session, conflict_id: int) -> ConflictOut:
     conflict = ConflictRepository(session).get(conflict_id)
     if conflict is None:
         raise NotFound(f"There is no conflict {conflict_id}.")
-    return conflict_out(conflict)
+    return ConflictOut.of_stored(conflict)
 
 
 def list_conflicts(
@@ -122,7 +103,7 @@ def list_conflicts(
         status=status,
         claim_ids=claim_ids,
     )
-    items = [conflict_out(row) for row in rows[:page_size]]
+    items = [ConflictOut.of_stored(row) for row in rows[:page_size]]
     next_token = None
     if order == "oldest":
         next_token = encode_page_token({"id": items[-1].id}) if items else page_token
@@ -139,9 +120,9 @@ def review_conflict(session: Session, conflict_id: int, review: ConflictReview) 
     """Record a fact-checker's verdict (and note) on a conflict."""
     begin_write(session)
     conflicts = ConflictRepository(session)
-    conflict = conflicts.get(conflict_id)
-    if conflict is None:
+    current = conflicts.get(conflict_id)
+    if current is None:
         raise NotFound(f"There is no conflict {conflict_id}.")
-    note = review.note if "note" in review.model_fields_set else conflict.note
-    conflicts.review(conflict, review.status, note, utcnow())
-    return conflict_out(conflict)
+    note = review.note if "note" in review.model_fields_set else current.note
+    conflicts.review(conflict_id, review.status, note, utcnow())
+    return get_conflict(session, conflict_id)

@@ -8,6 +8,11 @@ from datetime import date
 from app.core.dates import event_span
 from app.core.quantities import Quantity, extract_quantities
 
+ANALYSIS_VERSION = 1
+"""What ``analyse_claim`` reads, versioned: bump it whenever the reader reads a sentence
+differently, so that stored analyses of the old reader are read again (``crosscheck
+reanalyse`` rewrites them)."""
+
 
 @dataclass(frozen=True, slots=True)
 class DateSpan:

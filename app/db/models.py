@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -105,34 +106,11 @@ class Claim(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     embedding: Mapped[bytes] = mapped_column(Embedding(EMBEDDING_DIMENSION))  # L2-normalised
+    # What the reader found in the claim, as app/db/codecs.py stores it (quantities, event
+    # time, the reader's version); NULL for claims stored before analyses were kept.
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     article: Mapped[Article] = relationship(back_populates="claims")
-    quantities: Mapped[list[Quantity]] = relationship(
-        order_by="Quantity.position", cascade="all, delete-orphan", passive_deletes=True
-    )
-
-
-class Quantity(Base):
-    __tablename__ = "quantities"
-    __table_args__ = (UniqueConstraint("claim_id", "position"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
-    position: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
-    start: Mapped[int] = mapped_column(Integer)
-    end: Mapped[int] = mapped_column(Integer)
-    value: Mapped[float] = mapped_column(Float)
-    # Interval bounds; NULL stands for an infinite bound.
-    low: Mapped[float | None] = mapped_column(Float)
-    high: Mapped[float | None] = mapped_column(Float)
-    low_open: Mapped[bool] = mapped_column(Boolean)
-    high_open: Mapped[bool] = mapped_column(Boolean)
-    kind: Mapped[str] = mapped_column(String(20))
-    unit: Mapped[str | None] = mapped_column(String(40))
-    noun: Mapped[str | None] = mapped_column(String(200))
-    predicate: Mapped[str | None] = mapped_column(String(200))
-    qualifier: Mapped[str | None] = mapped_column(String(40))
 
 
 class Conflict(Base):
@@ -155,9 +133,9 @@ class Conflict(Base):
     measure: Mapped[str] = mapped_column(String(400))
     rule: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
-    # The quantities as stated and as intervals, in the order (claim a, claim b), plus
-    # every further disagreeing quantity pair: the full explanation, as served.
-    details: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    # Every disagreeing quantity pair, in the order (claim a, claim b), as app/db/codecs.py
+    # stores them (versioned; the API renders them).
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     claim_a: Mapped[Claim] = relationship(foreign_keys=[claim_a_id])

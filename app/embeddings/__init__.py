@@ -49,7 +49,8 @@ def load_model(settings: EmbeddingSettings) -> Embedder:
 
 
 def load_embedder(settings: EmbeddingSettings) -> Embedder:
-    """The embedder the settings name, behind dynamic batching unless that is switched off."""
+    """The embedder the settings name, behind dynamic batching unless that is switched off;
+    started (a batcher's thread runs until its ``close``)."""
     model = load_model(settings)
     if not settings.dynamic_batching:
         return model
@@ -58,4 +59,4 @@ def load_embedder(settings: EmbeddingSettings) -> Embedder:
         max_batch=settings.batch_size,
         max_wait=settings.max_wait_ms / 1000,
         max_queue=settings.max_queue,
-    )
+    ).start()

@@ -53,8 +53,25 @@ class BatchingEmbedder:
         self._queue: deque[_Call] = deque()
         self._ready = threading.Condition()
         self._closed = False
-        self._worker = threading.Thread(target=self._run, name="embedding-batcher", daemon=True)
-        self._worker.start()
+        self._worker: threading.Thread | None = None
+
+    def start(self) -> BatchingEmbedder:
+        """Start the thread that runs the model; ``close`` stops it."""
+        with self._ready:
+            if self._closed:
+                raise RuntimeError("the embedder is closed")
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._run, name="embedding-batcher", daemon=True
+                )
+                self._worker.start()
+        return self
+
+    def __enter__(self) -> BatchingEmbedder:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """Embed ``texts`` in the next model call; raises ``Overloaded`` if the queue is full."""
@@ -62,8 +79,8 @@ class BatchingEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         call = _Call(list(texts), time.monotonic())
         with self._ready:
-            if self._closed:
-                raise RuntimeError("the embedder is closed")
+            if self._closed or self._worker is None:
+                raise RuntimeError(f"the embedder is {'closed' if self._closed else 'not started'}")
             if len(self._queue) >= self.max_queue:
                 raise Overloaded(
                     f"The model has {len(self._queue)} requests waiting, its limit "
@@ -79,7 +96,9 @@ class BatchingEmbedder:
         with self._ready:
             self._closed = True
             self._ready.notify()
-        self._worker.join()
+            worker = self._worker
+        if worker is not None:
+            worker.join()
 
     def _take_batch(self) -> list[_Call] | None:
         with self._ready:

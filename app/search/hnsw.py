@@ -27,7 +27,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -35,9 +35,6 @@ import numpy.typing as npt
 from app.config import IndexSettings
 from app.search.base import Hit, Vector
 from app.search.index import ExactIndex
-
-if TYPE_CHECKING:
-    from app.search.persist import IndexFile
 
 IndexDtype = Literal["f32", "f16"]
 
@@ -76,6 +73,15 @@ class GraphState:
     sample_ids: tuple[int, ...]  # a few claims the graph holds, spread over its ids
 
 
+class GraphFile(Protocol):
+    """Where a graph is saved (``app.search.persist.IndexFile``): told after each change
+    applied, so that it can save a long catch-up, and at shutdown."""
+
+    def applied(self, index: ApproximateIndex) -> None: ...
+
+    def close(self, index: ApproximateIndex) -> None: ...
+
+
 class ApproximateIndex:
     """``VectorIndex`` that is exact while small and an HNSW graph once large."""
 
@@ -101,7 +107,7 @@ class ApproximateIndex:
         self._source_of = np.zeros(0, dtype=np.int32)  # by claim id, while on the graph
         self._seq = 0
         self._lock = threading.RLock()
-        self._file: IndexFile | None = None
+        self._file: GraphFile | None = None
 
     @classmethod
     def from_settings(cls, dimension: int, settings: IndexSettings) -> ApproximateIndex:
@@ -156,7 +162,7 @@ class ApproximateIndex:
             if self._file is not None:
                 self._file.applied(self)
 
-    def save_to(self, file: IndexFile) -> None:
+    def save_to(self, file: GraphFile) -> None:
         """Save the graph to ``file`` after every long catch-up and on ``close``."""
         self._file = file
 

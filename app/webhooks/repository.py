@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from app.db.models import Article, Claim, Conflict, Webhook, WebhookDelivery
+from app.db.models import Webhook, WebhookDelivery
 from app.db.upsert import insert_unless_exists
 
 
@@ -73,27 +73,6 @@ class WebhookRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     # --- the dispatcher: new conflicts into the outbox ---
-
-    def last_conflict_id(self) -> int:
-        return self.session.scalar(select(func.max(Conflict.id))) or 0
-
-    def conflicts_after(self, after_id: int, limit: int) -> list[Conflict]:
-        """Conflicts with ids above ``after_id``, in id order, with what their payload needs."""
-        statement = (
-            select(Conflict)
-            .where(Conflict.id > after_id)
-            .order_by(Conflict.id)
-            .limit(limit)
-            .options(
-                selectinload(Conflict.claim_a)
-                .selectinload(Claim.article)
-                .joinedload(Article.source),
-                selectinload(Conflict.claim_b)
-                .selectinload(Claim.article)
-                .joinedload(Article.source),
-            )
-        )
-        return list(self.session.scalars(statement))
 
     def add_delivery_unless_stored(self, values: dict[str, Any]) -> None:
         self.session.execute(

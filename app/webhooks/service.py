@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from app.config import WebhookSettings
-from app.conflicts.service import conflict_out
+from app.conflicts.repository import ConflictRepository
+from app.conflicts.schemas import ConflictOut
 from app.db.base import utcnow
 from app.db.models import Webhook, WebhookDelivery
 from app.db.session import begin_write
@@ -86,7 +87,7 @@ def register(
             description=data.description,
             secret=secrets.token_urlsafe(32),
             created_by=caller,
-            after_conflict_id=webhooks.last_conflict_id(),
+            after_conflict_id=ConflictRepository(session).last_id(),
         )
     )
     return WebhookCreated(**_out(webhook, {}).model_dump(), secret=webhook.secret)
@@ -171,10 +172,10 @@ def dispatch_new_conflicts(session: Session) -> int:
     if not registered:
         return 0
     low = min(w.after_conflict_id for w in registered)
-    conflicts = webhooks.conflicts_after(low, DISPATCH_BATCH)
+    conflicts = ConflictRepository(session).after(low, DISPATCH_BATCH)
     if not conflicts:
         return 0
-    payloads = {c.id: conflict_out(c).model_dump(mode="json") for c in conflicts}
+    payloads = {c.id: ConflictOut.of_stored(c).model_dump(mode="json") for c in conflicts}
     now = utcnow()
     queued = 0
     for webhook in registered:

@@ -199,13 +199,14 @@ def top10_overlap(reference: np.ndarray, other: np.ndarray, k: int = 10) -> floa
 
 
 def _verdicts(embedder: Embedder, rows: list[Any], settings: Settings) -> list[str]:
-    from app.claims.service import policy_of
+    from app.pipeline import CheckPolicy
     from harness.evaluate import judge_pairs
 
     premises = embedder.encode([r.premise for r in rows])
     hypotheses = embedder.encode([r.hypothesis for r in rows])
     similarities = np.einsum("ij,ij->i", premises, hypotheses).tolist()
-    return [v.relation for v in judge_pairs(rows, similarities, policy_of(settings))]
+    policy = CheckPolicy.from_settings(settings).compare
+    return [v.relation for v in judge_pairs(rows, similarities, policy)]
 
 
 def seed_outcome(embedder: Embedder, workdir: Path) -> set[tuple[str, str, str]]:

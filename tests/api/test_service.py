@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from app.config import Settings
+from app.embeddings import Embedder
+from app.main import create_app
 from tests.support.api import TOLL_A, TOLL_B, post
 
 
@@ -91,3 +97,23 @@ def test_docs_pages_hold_no_external_url(client: TestClient) -> None:
         assert "https://" not in html
         for url in urls:
             assert client.get(url).status_code == 200, url
+
+
+def test_the_lifespan_closes_the_model_it_loaded_and_spares_a_lent_one(
+    tmp_path: Path, migrated_template: Path, embedder: Embedder
+) -> None:
+    database = tmp_path / "own.db"
+    shutil.copy(migrated_template, database)
+    settings = Settings(database_url=f"sqlite:///{database}")
+    with TestClient(create_app(settings)) as client:
+        own = client.app.state.components.embedder  # type: ignore[attr-defined]
+        assert client.post("/v1/check", json={"text": TOLL_A}).status_code == 200
+        worker = own._worker
+        assert worker.is_alive()
+    assert not worker.is_alive()
+    with pytest.raises(RuntimeError, match="closed"):
+        own.encode(["after shutdown"])
+
+    with TestClient(create_app(settings, embedder)) as client:
+        assert client.post("/v1/check", json={"text": TOLL_A}).status_code == 200
+    assert embedder.encode(["still serving the other apps"]).shape == (1, embedder.dimension)

@@ -109,7 +109,7 @@ def snapshot(url: str) -> dict[str, Any]:
         state = {
             "articles": scalar("SELECT count(*) FROM articles"),
             "claims": scalar("SELECT count(*) FROM claims"),
-            "quantities": scalar("SELECT count(*) FROM quantities"),
+            "analysed claims": scalar("SELECT count(*) FROM claims WHERE analysis IS NOT NULL"),
             "conflicts": scalar("SELECT count(*) FROM conflicts"),
             "sources": scalar("SELECT count(*) FROM sources"),
             "claims per article": sorted(

@@ -23,7 +23,7 @@ from app.db.migrate import PROJECT_ROOT, migrate_database
 from app.db.models import include_in_schema
 from tests.support.databases import Databases
 
-TABLES = {"articles", "claims", "conflicts", "quantities", "sources", "index_changes"}
+TABLES = {"articles", "claims", "conflicts", "sources", "index_changes"}
 
 
 def config_for(url: str) -> Config:

@@ -55,7 +55,7 @@ def wait_until(condition: object, what: str) -> None:
 
 
 def test_calls_queued_while_the_model_is_busy_go_in_one_call(model: GatedModel) -> None:
-    batcher = BatchingEmbedder(model, max_batch=64, max_wait=0, max_queue=16)
+    batcher = BatchingEmbedder(model, max_batch=64, max_wait=0, max_queue=16).start()
     with ThreadPoolExecutor(8) as pool:
         first = pool.submit(batcher.encode, ["a"])
         assert model.entered.wait(10)
@@ -72,7 +72,7 @@ def test_calls_queued_while_the_model_is_busy_go_in_one_call(model: GatedModel) 
 
 
 def test_a_batch_never_exceeds_max_batch_texts(model: GatedModel) -> None:
-    batcher = BatchingEmbedder(model, max_batch=4, max_wait=0, max_queue=16)
+    batcher = BatchingEmbedder(model, max_batch=4, max_wait=0, max_queue=16).start()
     with ThreadPoolExecutor(8) as pool:
         first = pool.submit(batcher.encode, ["x"])
         assert model.entered.wait(10)
@@ -86,7 +86,7 @@ def test_a_batch_never_exceeds_max_batch_texts(model: GatedModel) -> None:
 
 
 def test_a_full_queue_refuses_at_once_with_retry_after(model: GatedModel) -> None:
-    batcher = BatchingEmbedder(model, max_wait=0, max_queue=2, retry_after=3)
+    batcher = BatchingEmbedder(model, max_wait=0, max_queue=2, retry_after=3).start()
     with ThreadPoolExecutor(4) as pool:
         busy = pool.submit(batcher.encode, ["running"])
         assert model.entered.wait(10)
@@ -102,7 +102,7 @@ def test_a_full_queue_refuses_at_once_with_retry_after(model: GatedModel) -> Non
 
 
 def test_a_model_error_reaches_every_caller_of_the_batch(model: GatedModel) -> None:
-    batcher = BatchingEmbedder(model, max_wait=0)
+    batcher = BatchingEmbedder(model, max_wait=0).start()
     with ThreadPoolExecutor(4) as pool:
         first = pool.submit(batcher.encode, ["fine"])
         assert model.entered.wait(10)
@@ -122,7 +122,7 @@ def test_a_model_error_reaches_every_caller_of_the_batch(model: GatedModel) -> N
 
 
 def test_empty_input_does_not_reach_the_model(model: GatedModel) -> None:
-    batcher = BatchingEmbedder(model)
+    batcher = BatchingEmbedder(model).start()
     assert batcher.encode([]).shape == (0, 2)
     assert model.calls == []
     batcher.close()
@@ -133,7 +133,7 @@ def test_the_api_answers_503_with_retry_after_when_the_model_queue_is_full(
 ) -> None:
     database = tmp_path / "db.sqlite"
     shutil.copy(migrated_template, database)
-    batcher = BatchingEmbedder(model, max_wait=0, max_queue=1, retry_after=2)
+    batcher = BatchingEmbedder(model, max_wait=0, max_queue=1, retry_after=2).start()
     app = create_app(Settings(database_url=f"sqlite:///{database}"), batcher)
     body = {"text": "The war has killed 250,000 people.", "source": "AP"}
     with TestClient(app) as client, ThreadPoolExecutor(2) as pool:
@@ -150,3 +150,18 @@ def test_the_api_answers_503_with_retry_after_when_the_model_queue_is_full(
         assert busy.result(10).status_code == 200
         assert queued.result(10).status_code == 200
     batcher.close()
+
+
+def test_a_batcher_runs_between_start_and_close(model: GatedModel) -> None:
+    model.gate.set()
+    batcher = BatchingEmbedder(model, max_wait=0)
+    with pytest.raises(RuntimeError, match="not started"):
+        batcher.encode(["too early"])
+    with batcher:
+        assert batcher.encode(["on time"]).shape == (1, 2)
+        worker = batcher._worker
+        assert worker is not None
+        assert worker.is_alive()
+    assert not worker.is_alive()
+    with pytest.raises(RuntimeError, match="closed"):
+        batcher.encode(["too late"])

@@ -1,0 +1,186 @@
+"""The work on articles that spans features: ingest, the article view, delete.
+
+Ingest, hop by hop (``ingest_article``):
+
+1. ``CrossChecker.read``: claims, their analysis and embeddings, before any transaction (the
+   model never runs while the write lock is held);
+2. ``begin_write``: one writer at a time from here to the commit;
+3. the source, and the duplicate check (same source and url, or same source and text);
+4. ``CrossChecker.relate``: the stored claims of other sources near each claim, judged;
+5. the article and its claims stored, each with its analysis; the search backend told;
+6. every conflict found recorded (``app.conflicts.service.record_conflict``);
+7. the article rendered with its matches and conflicts.
+
+``ingest_article_once`` adds the Idempotency-Key in the same transaction. Nothing here commits:
+the request's session (or the CLI's ``session_scope``) does, once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from app.articles.repository import ArticleClaim, ArticleRepository, StoredArticle
+from app.articles.schemas import ArticleIn, ArticleOut
+from app.articles.service import content_hash, get_article, summary_of
+from app.claims.schemas import ClaimOut, MatchOut
+from app.conflicts.schemas import ConflictOut
+from app.conflicts.service import conflicts_of_claims, record_conflict
+from app.core.claims import Claim as ClaimText
+from app.db.codecs import analysis_to_json
+from app.db.models import Claim
+from app.db.session import begin_write
+from app.exceptions import AlreadyExists, InvalidInput, NotFound
+from app.idempotency import HEADER, IdempotencyRepository, request_digest
+from app.pipeline import CrossChecker, Probe, Related
+from app.schemas import ClaimRef, QuantityOut
+from app.sources.repository import SourceRepository
+
+
+def ingest_article(
+    session: Session, checker: CrossChecker, data: ArticleIn
+) -> tuple[ArticleOut, bool]:
+    """Store an article with its claims and conflicts; ``False`` when it was already stored."""
+    url = str(data.url) if data.url is not None else None
+    digest = content_hash(data.text)
+    probes = checker.read(data.text, data.title, data.published_at)
+
+    # One writer at a time from here to the commit (see begin_write): the duplicate check and
+    # the search below see every article committed before, including concurrent ones.
+    begin_write(session)
+    articles = ArticleRepository(session)
+    source = SourceRepository(session).get_or_create(data.source)
+    existing = articles.find_duplicate(source.id, url, digest)
+    if existing is None:
+        related = checker.relate(session, probes, source.id)
+        claims = [_claim_row(source.id, probe) for probe in probes]
+        article_id = articles.add_unless_stored(
+            source.id, url, data.title, data.text, digest, data.published_at, claims
+        )
+        if article_id is not None:
+            checker.search.claims_added(session, [claim.id for claim in claims])
+            for claim, rows in zip(claims, related, strict=True):
+                for r in rows:
+                    if r.verdict.relation == "conflict":
+                        record_conflict(session, claim.id, r.other.id, r.similarity, r.verdict)
+            session.flush()
+            return render_article(session, checker, get_article(session, article_id), related), True
+        # Stored by a writer that did not take the lock: ON CONFLICT kept it single.
+        existing = articles.find_duplicate(source.id, url, digest)
+        assert existing is not None
+
+    stored = get_article(session, existing)
+    if stored.content_hash != digest:
+        raise AlreadyExists(
+            f"Article {stored.id} from {data.source!r} already has the url {url} with "
+            "a different text; DELETE it first to replace it."
+        )
+    return render_article(session, checker, stored), False
+
+
+def _claim_row(source_id: int, probe: Probe) -> Claim:
+    return Claim(
+        source_id=source_id,
+        position=probe.claim.position,
+        text=probe.claim.text,
+        start=probe.claim.start,
+        end=probe.claim.end,
+        embedding=np.asarray(probe.vector, dtype=np.float32).tobytes(),
+        analysis=analysis_to_json(probe.facts),
+    )
+
+
+def ingest_article_once(
+    session: Session,
+    checker: CrossChecker,
+    data: ArticleIn,
+    principal: str,
+    key: str,
+    keep_hours: int,
+) -> tuple[ArticleOut, int, bool]:
+    """Store the article unless this caller's ``key`` already did: (article, status, replayed).
+
+    The article is analysed and deduplicated as usual first (a retry of a stored article is a
+    duplicate, so nothing is stored twice even while the first attempt is still running); the
+    key is then claimed in the same write transaction.
+    """
+    article, created = ingest_article(session, checker, data)
+    status = 201 if created else 200
+    digest = request_digest(data.model_dump_json())
+    keys = IdempotencyRepository(session)
+    keys.forget_older_than(keep_hours)
+    if keys.add_unless_stored(principal, key, digest, status, article.id):
+        return article, status, False
+    first = keys.get(principal, key)
+    assert first is not None
+    if first.request_hash != digest:
+        raise InvalidInput(
+            f"The {HEADER} {key!r} was already used with another request body: use a new key "
+            "for a new request, and the same body for a retry."
+        )
+    if first.article_id != article.id:
+        article = view_article(session, checker, first.article_id)
+    return article, first.status_code, True
+
+
+def view_article(session: Session, checker: CrossChecker, article_id: int) -> ArticleOut:
+    """A stored article with each claim's current matches and its stored conflicts."""
+    return render_article(session, checker, get_article(session, article_id))
+
+
+def render_article(
+    session: Session,
+    checker: CrossChecker,
+    article: StoredArticle,
+    related: list[list[Related]] | None = None,
+) -> ArticleOut:
+    """An article with each claim's matches (``related``, or found now) and stored conflicts.
+
+    Matches are found at read time, so that claims stored since by other sources show; what is
+    compared is each claim's stored analysis, never a new reading of its text.
+    """
+    if related is None:
+        probes = [_probe(claim) for claim in article.claims]
+        related = checker.relate(session, probes, article.source_id)
+    stored = conflicts_of_claims(session, [c.id for c in article.claims])
+    out_claims = []
+    for claim, rows in zip(article.claims, related, strict=True):
+        own = [c for c in stored if claim.id in (c.a.id, c.b.id)]
+        out_claims.append(
+            ClaimOut(
+                id=claim.id,
+                position=claim.position,
+                text=claim.text,
+                start=claim.start,
+                end=claim.end,
+                quantities=[QuantityOut.of(q) for q in claim.facts.quantities],
+                matches=[MatchOut(claim=_ref(r), similarity=r.similarity) for r in rows if r.match],
+                conflicts=[ConflictOut.of_stored(c) for c in own],
+            )
+        )
+    return ArticleOut(
+        **summary_of(article, len(article.claims)).model_dump(),
+        match_count=sum(len(c.matches) for c in out_claims),
+        conflict_count=len(stored),
+        claims=out_claims,
+    )
+
+
+def _probe(claim: ArticleClaim) -> Probe:
+    """A stored claim as the cross-check reads one: its stored analysis and embedding."""
+    text = ClaimText(claim.text, claim.position, claim.start, claim.end)
+    return Probe(text, claim.facts, claim.vector)
+
+
+def _ref(related: Related) -> ClaimRef:
+    return ClaimRef.model_validate(related.other, from_attributes=True)
+
+
+def delete_article(session: Session, checker: CrossChecker, article_id: int) -> None:
+    """Remove an article with its claims and conflicts."""
+    begin_write(session)
+    articles = ArticleRepository(session)
+    if not articles.exists(article_id):
+        raise NotFound(f"There is no article {article_id}.")
+    checker.search.claims_removed(session, articles.claim_ids(article_id))
+    articles.delete(article_id)

@@ -1,0 +1,142 @@
+"""``CrossChecker``: analyse -> embed -> neighbours -> judge, for every path that cross-checks.
+
+Reading a text (``read``) is CPU work with no database: it runs before a write transaction
+opens, so a slow model never holds the write lock. Relating (``relate``) searches the stored
+claims of other sources near each claim and judges each pair with the core's rules; what it
+knows of a stored claim is what was stored with it (its analysis), not a second reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.core.analysis import ClaimFacts, analyse_claim
+from app.core.claims import Claim, extract_claims
+from app.core.compare import Verdict, compare_claims
+from app.embeddings import Embedder
+from app.exceptions import InvalidInput
+from app.pipeline.neighbours import Neighbourhood, StoredNeighbourhood
+from app.pipeline.policy import CheckPolicy
+from app.pipeline.repository import StoredClaim
+from app.search.base import ClaimSearch, Vector
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """A claim of the text being checked, read and embedded, ready to be related."""
+
+    claim: Claim
+    facts: ClaimFacts
+    vector: Vector
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A stored claim of another source near a probe, and how the two relate."""
+
+    other: StoredClaim
+    similarity: float
+    verdict: Verdict
+    match: bool  # they say the same thing: agreeing, and similar enough
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two claims judged as if from two sources: what was read in each, and the verdict."""
+
+    a: ClaimFacts
+    b: ClaimFacts
+    similarity: float
+    verdict: Verdict
+
+
+class CrossChecker:
+    """The cross-check, built once from the model, the search backend and the policy."""
+
+    def __init__(self, embedder: Embedder, search: ClaimSearch, policy: CheckPolicy):
+        self.embedder = embedder
+        self.search = search
+        self.policy = policy
+
+    def read(self, text: str, title: str | None, published_at: date | None) -> list[Probe]:
+        """The claims of a text with their analysis and embeddings (CPU-bound: call it off
+        the event loop, and before a write transaction)."""
+        if not text.strip():
+            raise InvalidInput("text is empty: send the article's text.")
+        if len(text) > self.policy.max_text_chars:
+            raise InvalidInput(
+                f"text has {len(text)} characters; the limit is {self.policy.max_text_chars} "
+                "(setting CROSSCHECK_MAX_TEXT_CHARS): split the article or raise the limit."
+            )
+        claims = extract_claims(text, title=title, max_claims=self.policy.max_claims)
+        vectors = self.embedder.encode([claim.text for claim in claims])
+        return [
+            Probe(claim, analyse_claim(claim.text, published_at), vector)
+            for claim, vector in zip(claims, vectors, strict=True)
+        ]
+
+    def relate(
+        self, session: Session, probes: Sequence[Probe], exclude_source_id: int | None
+    ) -> list[list[Related]]:
+        """For each probe, the nearest stored claims of other sources and the verdict on each."""
+        return self.relate_in(StoredNeighbourhood(session, self.search), probes, exclude_source_id)
+
+    def relate_in(
+        self,
+        neighbourhood: Neighbourhood,
+        probes: Sequence[Probe],
+        exclude_source_id: int | None,
+    ) -> list[list[Related]]:
+        """``relate`` against any ``Neighbourhood`` (the database, or claims in memory)."""
+        policy = self.policy
+        hits = neighbourhood.nearest(
+            [p.vector for p in probes], policy.neighbours, exclude_source_id, policy.search_floor
+        )
+        stored = neighbourhood.claims(sorted({h.claim_id for row in hits for h in row}))
+        related: list[list[Related]] = []
+        for probe, row in zip(probes, hits, strict=True):
+            found = []
+            for hit in row:
+                other = stored.get(hit.claim_id)
+                if other is None:  # deleted since the index saw it
+                    continue
+                verdict = compare_claims(probe.facts, other.facts, hit.similarity, policy.compare)
+                match = self._is_match(hit.similarity, verdict)
+                found.append(Related(other, hit.similarity, verdict, match))
+            related.append(found)
+        return related
+
+    def _is_match(self, similarity: float, verdict: Verdict) -> bool:
+        """Agreeing claims match when similar enough; a shared quantity is evidence itself."""
+        if verdict.relation != "agree":
+            return False
+        if verdict.agreements:
+            return similarity >= self.policy.quantity_match_threshold
+        return similarity >= self.policy.match_threshold
+
+    def compare(
+        self, a: str, a_published_at: date | None, b: str, b_published_at: date | None
+    ) -> Comparison:
+        """The verdict on two claims taken as coming from two sources."""
+        for text in (a, b):
+            if not text.strip():
+                raise InvalidInput("a claim's text is empty: send a sentence on each side.")
+        facts_a = analyse_claim(" ".join(a.split()), a_published_at)
+        facts_b = analyse_claim(" ".join(b.split()), b_published_at)
+        vectors = self.embedder.encode([facts_a.text, facts_b.text])
+        similarity = float(vectors[0] @ vectors[1])
+        verdict = compare_claims(facts_a, facts_b, similarity, self.policy.compare)
+        return Comparison(facts_a, facts_b, similarity, verdict)
+
+    def search_text(self, session: Session, query: str, k: int) -> list[tuple[StoredClaim, float]]:
+        """The stored claims nearest to a free-text query, from any source, best first."""
+        if not query.strip():
+            raise InvalidInput("q is empty: send the text to search for.")
+        vector = self.embedder.encode([query])[0]
+        [hits] = self.search.nearest(session, [vector], k, None, -1.0)
+        stored = StoredNeighbourhood(session, self.search).claims([h.claim_id for h in hits])
+        return [(stored[h.claim_id], h.similarity) for h in hits if h.claim_id in stored]

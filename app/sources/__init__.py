@@ -1,0 +1,1 @@
+"""News outlets: every article belongs to one, and claims are only compared across them."""
