@@ -6,18 +6,23 @@ sentence plus small Gaussian noise, renormalised: ``v = normalise(e + sigma * g 
 with ``sigma = 0.35`` (cosine to the clean vector about 0.94). The store thus has the geometry
 of real claims, with each sentence reported many times in slightly different words by many
 outlets, which is what a large news store looks like. The rows are the ones the service writes
-(articles, claims, the index change log); quantities are left out as ``/v1/check`` re-reads
-them from the claim text.
+(articles, claims with their stored analysis, the index change log). Each sentence is analysed
+once, without a publication date; a claim whose text names no date gets its article's date as
+its event time, as the service would give it (a year-less date in the text is placed as if
+published in the text's own year: close enough for a synthetic store).
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
+from app.core.analysis import analyse_claim
+from app.db.codecs import analysis_to_json
 from app.db.models import Article, Claim, IndexChange, Source
 from harness.bench.corpus import OUTLETS
 
@@ -48,6 +53,7 @@ def fill(engine: Engine, target: int, texts: list[str], vectors: np.ndarray, see
             # row by row; the index is created again below with the migration's definition.
             connection.execute(text("DROP INDEX IF EXISTS ix_claims_embedding"))
     todo = target - have
+    analyses: dict[int, dict[str, Any]] = {}
     while todo > 0:
         n = min(_CHUNK, todo)
         picks = rng.integers(0, len(texts), n)
@@ -61,6 +67,7 @@ def fill(engine: Engine, target: int, texts: list[str], vectors: np.ndarray, see
             members = range(a * CLAIMS_PER_ARTICLE, min(n, (a + 1) * CLAIMS_PER_ARTICLE))
             source_id = source_ids[article_id % len(source_ids)]
             body = " ".join(texts[picks[i]] for i in members)
+            published_at = date(2016, 1, 1) + timedelta(days=article_id % 900)
             articles.append(
                 {
                     "id": article_id,
@@ -69,12 +76,19 @@ def fill(engine: Engine, target: int, texts: list[str], vectors: np.ndarray, see
                     "title": f"Synthetic article {article_id}",
                     "text": body,
                     "content_hash": hashlib.sha256(f"{article_id}:{body}".encode()).hexdigest(),
-                    "published_at": date(2016, 1, 1) + timedelta(days=article_id % 900),
+                    "published_at": published_at,
                 }
             )
             offset = 0
             for position, i in enumerate(members):
                 claim_text = texts[picks[i]]
+                pick = int(picks[i])
+                if pick not in analyses:
+                    analyses[pick] = analysis_to_json(analyse_claim(claim_text))
+                analysis = analyses[pick]
+                if analysis["when"] is None:
+                    day = published_at.isoformat()
+                    analysis = {**analysis, "when": [day, day]}
                 claims.append(
                     {
                         "id": next_claim + i,
@@ -85,6 +99,7 @@ def fill(engine: Engine, target: int, texts: list[str], vectors: np.ndarray, see
                         "start": offset,
                         "end": offset + len(claim_text),
                         "embedding": noisy[i].tobytes(),
+                        "analysis": analysis,
                     }
                 )
                 offset += len(claim_text) + 1

@@ -36,6 +36,8 @@ def test_fill_adds_claims_articles_and_the_change_log(
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Article)) == 4  # 20 a piece
         assert connection.scalar(select(func.count()).select_from(IndexChange)) == 70
+        analysed = select(func.count()).select_from(Claim).where(Claim.analysis.is_not(None))
+        assert connection.scalar(analysed) == 70  # as the service stores them
         blob = connection.scalar(select(Claim.embedding).limit(1))
     stored = np.frombuffer(blob, dtype=np.float32)
     assert stored.shape == (384,)
