@@ -24,24 +24,13 @@ class IntervalOut(BaseModel):
 
     @classmethod
     def of(cls, interval: Interval) -> IntervalOut:
-        low = None if math.isinf(interval.low) else interval.low
-        high = None if math.isinf(interval.high) else interval.high
-        left = "(" if interval.low_open or low is None else "["
-        right = ")" if interval.high_open or high is None else "]"
-        notation = f"{left}{_fmt(interval.low)}, {_fmt(interval.high)}{right}"
         return cls(
-            low=low,
-            high=high,
+            low=None if math.isinf(interval.low) else interval.low,
+            high=None if math.isinf(interval.high) else interval.high,
             low_open=interval.low_open,
             high_open=interval.high_open,
-            notation=notation,
+            notation=interval.notation,
         )
-
-
-def _fmt(value: float) -> str:
-    if math.isinf(value):
-        return "+inf" if value > 0 else "-inf"
-    return f"{value:g}" if abs(value) < 1e15 and value != int(value) else str(int(value))
 
 
 class QuantityOut(BaseModel):

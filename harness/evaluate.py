@@ -146,7 +146,7 @@ def _interval_json(q: Quantity) -> dict[str, Any]:
         "high": None if iv.high == float("inf") else iv.high,
         "low_open": iv.low_open,
         "high_open": iv.high_open,
-        "notation": iv.describe(),
+        "notation": iv.notation,
     }
 
 

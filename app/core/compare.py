@@ -238,8 +238,8 @@ def _describe_conflict(c: QuantityConflict) -> str:
             f"({c.a.direction}) vs \u201c{c.b.text}\u201d ({c.b.direction})"
         )
     return (
-        f"they disagree on {c.measure}: \u201c{c.a.text}\u201d {c.a.interval.describe()} vs "
-        f"\u201c{c.b.text}\u201d {c.b.interval.describe()}, {c.relative_gap:.0%} apart"
+        f"they disagree on {c.measure}: \u201c{c.a.text}\u201d {c.a.interval.notation} vs "
+        f"\u201c{c.b.text}\u201d {c.b.interval.notation}, {c.relative_gap:.0%} apart"
     )
 
 

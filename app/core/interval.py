@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Interval:
-    """The set of values a stated quantity allows, e.g. "more than 270,000" -> (270000, inf)."""
+    """The set of values a stated quantity allows, e.g. "more than 270,000" -> (270000, +inf)."""
 
     low: float
     high: float
@@ -44,8 +44,10 @@ class Interval:
             return False
         return not (value == self.high and self.high_open)
 
-    def describe(self) -> str:
-        """Interval notation: "[245000, 255000]", "(270000, inf)"."""
+    @property
+    def notation(self) -> str:
+        """Interval notation, the one form everywhere (API, reasons, CLI): "[245000, 255000]",
+        "(270000, +inf)"; an infinite end is always open."""
         left = "(" if self.low_open or math.isinf(self.low) else "["
         right = ")" if self.high_open or math.isinf(self.high) else "]"
         return f"{left}{_fmt(self.low)}, {_fmt(self.high)}{right}"
@@ -53,7 +55,7 @@ class Interval:
 
 def _fmt(value: float) -> str:
     if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
+        return "+inf" if value > 0 else "-inf"
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.6g}"

@@ -85,13 +85,13 @@ TOLERANCE_TABLE: tuple[ToleranceRule, ...] = (
     ToleranceRule(
         "more-than",
         "'more than', 'over', 'above', 'exceeding', 'in excess of', 'upwards of', 'X-plus', 'X+'",
-        "(X, inf)",
+        "(X, +inf)",
         "'400,000 killed' does not contradict 'more than 270,000'; X itself does.",
     ),
     ToleranceRule(
         "at-least",
         "'at least', 'no fewer than', 'no less than', 'a minimum of', 'X or more'",
-        "[X, inf)",
+        "[X, +inf)",
         "X itself is allowed.",
     ),
     ToleranceRule(
