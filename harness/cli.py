@@ -23,18 +23,26 @@ def evaluate(
     out: Annotated[
         Path | None, typer.Option(help="Write one JSON verdict per row (JSON Lines).")
     ] = None,
+    examples: Annotated[
+        int, typer.Option(min=0, help="Examples shown per group of misses and false alarms.")
+    ] = 2,
+    groups: Annotated[
+        int, typer.Option(min=0, help="Groups of misses and of false alarms shown.")
+    ] = 6,
 ) -> None:
-    """Judge each (premise, hypothesis) pair as two claims from two sources on the same day.
+    """Judge each (premise, hypothesis) pair as two claims from two sources.
 
-    With labels, prints precision, recall and F1 of `conflict` against `contradiction`, and
-    the share of `entailment` and `neutral` pairs flagged.
+    The claims are published on the file's premise_published_at and hypothesis_published_at
+    when it has them, else on unknown dates. With labels, prints precision, recall and F1 of
+    `conflict` against `contradiction`, the share of `entailment` and `neutral` pairs flagged,
+    and the misses and false alarms grouped by the verdict's reason, with examples.
     """
     import numpy as np
 
     from app.config import get_settings
     from app.embeddings import load_embedder
     from app.pipeline import CheckPolicy
-    from harness.evaluate import judge_pairs, read_pairs, score, verdict_to_json
+    from harness.evaluate import error_groups, judge_pairs, read_pairs, score, verdict_to_json
 
     settings = get_settings()
     rows = read_pairs(pairs)
@@ -63,6 +71,16 @@ def evaluate(
             f"{report.share_neutral_flagged:.1%}",
         )
         console.print(table)
+        for misses, title in ((True, "misses"), (False, "false alarms")):
+            found = error_groups(rows, verdicts, misses=misses, examples=examples)
+            total = sum(g.count for g in found)
+            console.print(f"\n[bold]{total} {title}[/bold], by reason:")
+            for group in found[:groups]:
+                console.print(f"  [bold]{group.code}[/bold]: {group.count}")
+                for row, verdict in group.examples:
+                    console.print(f"    - {row.premise[:160]}", markup=False, highlight=False)
+                    console.print(f"      {row.hypothesis[:160]}", markup=False, highlight=False)
+                    console.print(f"      -> {verdict.reason[:240]}", markup=False, highlight=False)
 
 
 def bench(

@@ -1,8 +1,10 @@
 """Scoring the conflict rules on labelled sentence pairs (EQUATE-style CSV files).
 
 Pure functions: the caller computes the similarities (the embedding model lives outside the
-core) and writes the verdicts out. Each pair is compared as two claims from two sources
-published the same day.
+core) and writes the verdicts out. Each pair is compared as two claims from two sources,
+published on the dates the file gives (``premise_published_at``, ``hypothesis_published_at``,
+as NewsWCL50's pairs do); where it gives none, the publication dates are unknown and only
+dates written in the sentences place them in time.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from app.core.analysis import analyse_claim
 from app.core.compare import ComparePolicy, QuantityConflict, Verdict, compare_claims
 from app.core.quantities import Quantity
 
-EVAL_DATE = date(2020, 1, 1)  # both claims of a pair are treated as published this day
 POSITIVE_LABEL = "contradiction"
 DEFAULT_POLICY = ComparePolicy()
 
@@ -31,6 +32,8 @@ class PairRow:
     hypothesis: str
     label: str | None = None
     sample_index: str | None = None
+    premise_published_at: date | None = None
+    hypothesis_published_at: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,24 +71,30 @@ def read_pairs(path: str | Path) -> list[PairRow]:
                     hypothesis=record["hypothesis"] or "",
                     label=label,
                     sample_index=index,
+                    premise_published_at=_date_or_none(record.get("premise_published_at")),
+                    hypothesis_published_at=_date_or_none(record.get("hypothesis_published_at")),
                 )
             )
     return rows
+
+
+def _date_or_none(value: str | None) -> date | None:
+    value = (value or "").strip()
+    return date.fromisoformat(value) if value else None
 
 
 def judge_pairs(
     rows: Sequence[PairRow],
     similarities: Sequence[float],
     policy: ComparePolicy = DEFAULT_POLICY,
-    published_at: date = EVAL_DATE,
 ) -> list[Verdict]:
-    """The verdict for every pair, both claims published the same day by different sources."""
+    """The verdict for every pair, as two claims of different sources on their own dates."""
     if len(rows) != len(similarities):
         raise ValueError(f"{len(rows)} pairs but {len(similarities)} similarities")
     verdicts = []
     for row, similarity in zip(rows, similarities, strict=True):
-        a = analyse_claim(row.premise, published_at)
-        b = analyse_claim(row.hypothesis, published_at)
+        a = analyse_claim(row.premise, row.premise_published_at)
+        b = analyse_claim(row.hypothesis, row.hypothesis_published_at)
         verdicts.append(compare_claims(a, b, float(similarity), policy))
     return verdicts
 
@@ -139,6 +148,32 @@ def score(rows: Sequence[PairRow], verdicts: Sequence[Verdict]) -> EvalReport:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ErrorGroup:
+    """Misses or false alarms that share a verdict code, with a few examples."""
+
+    code: str
+    count: int
+    examples: tuple[tuple[PairRow, Verdict], ...]
+
+
+def error_groups(
+    rows: Sequence[PairRow], verdicts: Sequence[Verdict], *, misses: bool, examples: int = 2
+) -> list[ErrorGroup]:
+    """Misses (contradictions not flagged) or false alarms (others flagged), grouped by the
+    verdict's reason code, largest group first, each with its first ``examples`` pairs."""
+    groups: dict[str, list[tuple[PairRow, Verdict]]] = {}
+    for row, verdict in zip(rows, verdicts, strict=True):
+        positive = row.label == POSITIVE_LABEL
+        flagged = verdict.relation == "conflict"
+        if (misses and positive and not flagged) or (not misses and flagged and not positive):
+            groups.setdefault(verdict.code or "other", []).append((row, verdict))
+    return [
+        ErrorGroup(code, len(items), tuple(items[:examples]))
+        for code, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
+
+
 def _interval_json(q: Quantity) -> dict[str, Any]:
     iv = q.interval
     return {
@@ -167,6 +202,9 @@ def quantity_to_json(q: Quantity) -> dict[str, Any]:
         "negated": q.negated,
         "direction": q.direction,
         "role": q.role,
+        "names": list(q.names),
+        "places": list(q.places),
+        "scope": q.scope,
     }
 
 
@@ -179,6 +217,7 @@ def conflict_to_json(c: QuantityConflict) -> dict[str, Any]:
         "relative_gap": c.relative_gap,
         "rule": c.rule,
         "severity": c.severity,
+        "basis": c.basis,
     }
 
 
@@ -187,6 +226,7 @@ def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
     return {
         "conflict": verdict.relation == "conflict",
         "relation": verdict.relation,
+        "code": verdict.code,
         "reason": verdict.reason,
         "conflicts": [conflict_to_json(c) for c in verdict.conflicts],
     }

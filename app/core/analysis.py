@@ -8,10 +8,14 @@ from datetime import date
 from app.core.dates import event_span
 from app.core.quantities import Quantity, extract_quantities
 
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 """What ``analyse_claim`` reads, versioned: bump it whenever the reader reads a sentence
 differently, so that stored analyses of the old reader are read again (``crosscheck
-reanalyse`` rewrites them)."""
+reanalyse`` rewrites them).
+
+2: quantities carry their frame (names, places, scope, the roles each/additional/rating),
+dates that are a claim's value are quantities of kind "date", headlines are read in
+sentence case."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,14 @@ change goes in opposite directions.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 from app.core.analysis import ClaimFacts, DateSpan
 from app.core.interval import Interval
+from app.core.measure import MeasureMatch, same_measure
 from app.core.quantities import Quantity
 
 Relation = Literal["conflict", "agree", "unrelated"]
@@ -29,6 +31,15 @@ class ComparePolicy:
     # Claims with no quantity measuring the same thing "agree" only when this similar: wording
     # alone at 0.45 is too weak a sign of the same statement.
     min_agree_similarity: float = 0.6
+    # Two quantities are one measure when their frames agree this much (see app.core.measure:
+    # the same thing counted scores 2, the same predicate 1.5, the same subject or place 1) ...
+    min_measure_score: float = 1.5
+    # ... or when nothing in the frames tells either way and the claims are this similar.
+    min_unscored_similarity: float = 0.75
+    # Another pairing scoring within this margin of the best makes the pairing ambiguous.
+    rival_margin: float = 0.25
+    # A compatible match this much worse than a quantity's best match does not settle it.
+    compatible_margin: float = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,7 @@ class QuantityConflict:
     relative_gap: float
     rule: str  # which rule fired, e.g. "disjoint-intervals", "opposite-direction"
     severity: float  # 0..1, orders the conflict feed
+    basis: str = ""  # the frame elements that made them one measure: "paid: the same predicate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,42 +61,11 @@ class Verdict:
     reason: str  # one sentence a fact-checker can read
     conflicts: tuple[QuantityConflict, ...] = field(default=())
     agreements: int = 0  # quantity pairs measuring the same thing that both claims allow
+    code: str = ""  # the reason's kind, stable for grouping: "different-times", "conflict"...
 
 
 # ---------------------------------------------------------------------------------------------
 # Which quantities measure the same thing
-
-
-def measure_key(q: Quantity) -> tuple[str, ...] | None:
-    """What a quantity measures, as a comparable key; None when too vague to compare.
-
-    A count needs its noun ("people", "aircraft"); other kinds fall back to the word the
-    sentence says it of ("the Dow rose 3%"). The verb is part of the key, so people killed
-    and people displaced are different measures, and so are parts of a total (modifiers:
-    "punitive damages" is not "damages") and the two ends of "from X to Y".
-    """
-    if q.negated:
-        return None
-    what = q.noun or q.subject or q.context
-    if q.kind == "count" and q.noun is None:
-        what = None
-    if what is None and q.kind != "count":
-        # "jailed for 6 years": the verb alone names the measure of a duration or amount.
-        what = q.predicate
-    if what is None and q.slot is not None:
-        # No noun and no verb: only the very same wording around the number ("coded as _ and")
-        # says two numbers fill the same place in the same statement.
-        what = f"slot:{q.slot}"
-    if what is None:
-        return None
-    return (
-        q.kind,
-        q.unit or "",
-        what,
-        q.predicate or "",
-        q.role or "",
-        " ".join(sorted(q.modifiers)),
-    )
 
 
 def describe_measure(q: Quantity) -> str:
@@ -94,6 +75,10 @@ def describe_measure(q: Quantity) -> str:
         what = f"{what} (%)"
     elif q.kind in {"money", "duration", "measure"} and q.unit:
         what = f"{what} ({q.unit})"
+    elif q.kind == "rating":
+        what = f"{what} rating ({q.unit})"
+    elif q.kind == "date":
+        what = "date"
     if q.modifiers:
         what = f"{' '.join(q.modifiers)} {what}"
     verb = _PAST.get(q.predicate or "", q.predicate or "")
@@ -102,7 +87,9 @@ def describe_measure(q: Quantity) -> str:
     parts = [what]
     if verb:
         parts.append(verb)
-    if q.role in {"part", "total", "from", "to"}:
+    if q.scope:
+        parts.append(q.scope)
+    if q.role in {"part", "total", "from", "to", "each", "additional"}:
         parts.append(f"({q.role})")
     return " ".join(parts)
 
@@ -122,24 +109,43 @@ _PAST: dict[str, str] = {
     "employ": "employed",
     "pay": "paid",
     "win": "won",
+    "bear": "born",
+    "found": "founded",
 }
 
 
-def _pair_quantities(
-    a: tuple[Quantity, ...], b: tuple[Quantity, ...]
-) -> list[tuple[list[Quantity], list[Quantity]]]:
-    """Groups of quantities measuring the same thing, one group per measure present in both."""
-    groups_a: dict[tuple[str, ...], list[Quantity]] = defaultdict(list)
-    groups_b: dict[tuple[str, ...], list[Quantity]] = defaultdict(list)
-    for q in a:
-        key = measure_key(q)
-        if key is not None:
-            groups_a[key].append(q)
-    for q in b:
-        key = measure_key(q)
-        if key is not None:
-            groups_b[key].append(q)
-    return [(groups_a[k], groups_b[k]) for k in groups_a if k in groups_b]
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A pair of quantities (by index) that may measure the same thing."""
+
+    i: int
+    j: int
+    match: MeasureMatch
+
+
+def _candidates(
+    a: tuple[Quantity, ...], b: tuple[Quantity, ...], similarity: float, policy: ComparePolicy
+) -> tuple[list[_Candidate], MeasureMatch | None]:
+    """Every pair judged the same measure, best first; and the best vetoed pair (for the
+    reason when there is none)."""
+    found: list[_Candidate] = []
+    vetoed: MeasureMatch | None = None
+    for i, qa in enumerate(a):
+        for j, qb in enumerate(b):
+            match = same_measure(qa, qb)
+            if not match.possible:
+                vetoed = vetoed or match
+                continue
+            # Frames that agree on enough, or say nothing either way in nearly the same words.
+            # "Five years ago" locates an event rather than stating an amount: only frames
+            # that agree pair two of them.
+            blind_ok = qa.role != "ago" and match.score >= 0
+            if match.score >= policy.min_measure_score or (
+                blind_ok and similarity >= policy.min_unscored_similarity
+            ):
+                found.append(_Candidate(i, j, match))
+    found.sort(key=lambda c: (-c.match.score, c.i, c.j))
+    return found, vetoed
 
 
 def _sum_interval(qs: list[Quantity]) -> Interval:
@@ -152,6 +158,8 @@ def _sum_interval(qs: list[Quantity]) -> Interval:
 class _Finding:
     conflicts: tuple[QuantityConflict, ...]
     agreements: int
+    vetoed: MeasureMatch | None = None
+    candidates: int = 0
 
 
 def _severity(gap: float, similarity: float, policy: ComparePolicy) -> float:
@@ -162,39 +170,107 @@ def _severity(gap: float, similarity: float, policy: ComparePolicy) -> float:
     return round(min(1.0, 0.15 + 0.55 * gap_part + 0.3 * sim_part), 3)
 
 
+def _compatible(qa: Quantity, qb: Quantity) -> bool:
+    if qa.direction is not None and qb.direction is not None and qa.direction != qb.direction:
+        return False
+    return qa.interval.overlaps(qb.interval)
+
+
 def _judge_quantities(
     a: ClaimFacts, b: ClaimFacts, similarity: float, policy: ComparePolicy
 ) -> _Finding:
-    conflicts: list[QuantityConflict] = []
+    """Pair the two claims' quantities one to one, best-matching frames first, and judge each
+    pair.
+
+    A quantity conflicts only with its best match on the other side, and only when no other
+    match about as good (within ``rival_margin``) is compatible with it: where two readings are
+    equally likely and neither is compatible, nothing is compared rather than guessed. A number
+    that equals the sum of several same-measure numbers on the other side is their total.
+    """
+    qa_all, qb_all = a.quantities, b.quantities
+    candidates, vetoed = _candidates(qa_all, qb_all, similarity, policy)
+    used_a: set[int] = set()
+    used_b: set[int] = set()
     agreements = 0
-    for group_a, group_b in _pair_quantities(a.quantities, b.quantities):
-        if len(group_a) == len(group_b):
-            pairs = list(zip(group_a, group_b, strict=True))
-        elif len(group_a) == 1 or len(group_b) == 1:
-            single, many = (group_a[0], group_b) if len(group_a) == 1 else (group_b[0], group_a)
-            # Parts and their total: "$10m and $50m" against "$60m" is no conflict.
-            if single.interval.overlaps(_sum_interval(many)) or any(
-                single.interval.overlaps(q.interval) for q in many
-            ):
-                agreements += 1
+    # Parts and their total: "$10m and $50m" against "$60m" is no conflict.
+    for side_a in (True, False):
+        own, others = (qa_all, qb_all) if side_a else (qb_all, qa_all)
+        for k, q in enumerate(own):
+            mine = [c for c in candidates if (c.i if side_a else c.j) == k]
+            # Parts are matched about equally well; a clearly better match is the restatement.
+            best = max((c.match.score for c in mine), default=0.0)
+            partners = [
+                (c.j if side_a else c.i)
+                for c in mine
+                if c.match.score >= best - policy.rival_margin
+            ]
+            if not mine or (k in used_a if side_a else k in used_b):
                 continue
-            # Several same-measure numbers against one: no way to tell which one it restates.
-            continue
-        else:
-            continue
-        for qa, qb in pairs:
-            conflict = _conflict_between(qa, qb, similarity, policy)
-            if conflict is None:
+            # The parts may be told apart by what they are ("$10m in compensation and $50m in
+            # punitive damages"): all amounts of its kind, unit and verb on the other side.
+            if len(partners) < 2:
+                partners = [
+                    p
+                    for p, o in enumerate(others)
+                    if (o.kind, o.unit, o.predicate) == (q.kind, q.unit, q.predicate)
+                    and not o.negated
+                ]
+            if len(partners) < 2:
+                continue
+            if q.interval.overlaps(_sum_interval([others[p] for p in partners])) and not any(
+                q.interval.overlaps(others[p].interval) for p in partners
+            ):
+                (used_a if side_a else used_b).add(k)
+                (used_b if side_a else used_a).update(partners)
                 agreements += 1
-            else:
-                conflicts.append(conflict)
-    return _Finding(tuple(conflicts), agreements)
+    # A quantity that a same-measure quantity on the other side allows is stated compatibly,
+    # if that quantity matches it about as well as its best match does (in "60% earn less
+    # than $50,000, 60% earn more than $40,000" the second 60% is not the first one's).
+    best_a: dict[int, float] = {}
+    best_b: dict[int, float] = {}
+    for c in candidates:
+        best_a.setdefault(c.i, c.match.score)
+        best_b.setdefault(c.j, c.match.score)
+    for c in candidates:
+        if (c.i in used_a and c.j in used_b) or not _compatible(qa_all[c.i], qb_all[c.j]):
+            continue
+        margin = policy.compatible_margin
+        if c.match.score < best_a[c.i] - margin and c.match.score < best_b[c.j] - margin:
+            continue
+        if c.i not in used_a and c.j not in used_b:
+            agreements += 1
+        used_a.add(c.i)
+        used_b.add(c.j)
+    conflicts: list[QuantityConflict] = []
+    for c in candidates:
+        if c.i in used_a or c.j in used_b:
+            continue
+        tied = [
+            r
+            for r in candidates
+            if r.i not in used_a
+            and r.j not in used_b
+            and (r.i == c.i or r.j == c.j)
+            and r.match.score >= c.match.score - policy.rival_margin
+        ]
+        used_a.add(c.i)
+        used_b.add(c.j)
+        if any(_compatible(qa_all[r.i], qb_all[r.j]) for r in tied):
+            agreements += 1
+            continue
+        if len(tied) > 1:
+            continue  # two readings equally likely: compare nothing rather than guess
+        conflict = _conflict_between(qa_all[c.i], qb_all[c.j], c.match, similarity, policy)
+        if conflict is not None:
+            conflicts.append(conflict)
+    return _Finding(tuple(conflicts), agreements, vetoed, len(candidates))
 
 
 def _conflict_between(
-    qa: Quantity, qb: Quantity, similarity: float, policy: ComparePolicy
+    qa: Quantity, qb: Quantity, match: MeasureMatch, similarity: float, policy: ComparePolicy
 ) -> QuantityConflict | None:
     measure = describe_measure(qa)
+    basis = "; ".join(match.basis)
     if qa.direction is not None and qb.direction is not None and qa.direction != qb.direction:
         return QuantityConflict(
             a=qa,
@@ -203,10 +279,17 @@ def _conflict_between(
             relative_gap=1.0,
             rule="opposite-direction",
             severity=_severity(1.0, similarity, policy),
+            basis=basis,
         )
     if qa.interval.overlaps(qb.interval):
         return None
-    gap = qa.interval.relative_gap(qb.interval)
+    if qa.kind == "date":
+        # Days between the two readings, against a year: the relative gap of two day numbers
+        # (ordinals near 730,000) would call every date conflict negligible.
+        lower, upper = sorted((qa.interval, qb.interval), key=lambda iv: iv.low)
+        gap = min(1.0, max(0.0, upper.low - lower.high) / 365.0)
+    else:
+        gap = qa.interval.relative_gap(qb.interval)
     return QuantityConflict(
         a=qa,
         b=qb,
@@ -214,6 +297,7 @@ def _conflict_between(
         relative_gap=round(gap, 4),
         rule="disjoint-intervals",
         severity=_severity(gap, similarity, policy),
+        basis=basis,
     )
 
 
@@ -231,15 +315,54 @@ def _describe_span(span: DateSpan) -> str:
     return f"{span.first.isoformat()}..{span.last.isoformat()}"
 
 
+def _notation(q: Quantity) -> str:
+    """The interval as written in a reason: days as dates, other kinds as numbers."""
+    if q.kind != "date":
+        return q.interval.notation
+    iv = q.interval
+
+    def day(x: float) -> str:
+        return date.fromordinal(int(x)).isoformat() if math.isfinite(x) else f"{x:+}"
+
+    left = "(" if iv.low_open or math.isinf(iv.low) else "["
+    right = ")" if iv.high_open or math.isinf(iv.high) else "]"
+    return f"{left}{day(iv.low)}, {day(iv.high)}{right}"
+
+
 def _describe_conflict(c: QuantityConflict) -> str:
+    basis = f" ({c.basis})" if c.basis else ""
     if c.rule == "opposite-direction":
         return (
-            f"they disagree on the direction of {c.measure}: \u201c{c.a.text}\u201d "
+            f"they disagree on the direction of {c.measure}{basis}: \u201c{c.a.text}\u201d "
             f"({c.a.direction}) vs \u201c{c.b.text}\u201d ({c.b.direction})"
         )
+    apart = (
+        f"{round(c.relative_gap * 365)} days apart"
+        if c.a.kind == "date"
+        else f"{c.relative_gap:.0%} apart"
+    )
     return (
-        f"they disagree on {c.measure}: \u201c{c.a.text}\u201d {c.a.interval.notation} vs "
-        f"\u201c{c.b.text}\u201d {c.b.interval.notation}, {c.relative_gap:.0%} apart"
+        f"they disagree on {c.measure}{basis}: \u201c{c.a.text}\u201d {_notation(c.a)} vs "
+        f"\u201c{c.b.text}\u201d {_notation(c.b)}, {apart}"
+    )
+
+
+def _time_veto(a: ClaimFacts, b: ClaimFacts, policy: ComparePolicy) -> str | None:
+    """Why the two claims are about different times, or None.
+
+    Dates written in both claims must overlap: "the toll rose to 260 on Thursday" and "to 210
+    on Wednesday" are two statements, whatever the window. A claim with no date of its own is
+    about the time it was published, known only to within the event window.
+    """
+    if a.when is None or b.when is None:
+        return None
+    apart = _days_apart(a.when, b.when)
+    limit = 0 if a.when_from_text and b.when_from_text else policy.event_window_days
+    if apart <= limit:
+        return None
+    return (
+        f"The claims are about different times ({_describe_span(a.when)} vs "
+        f"{_describe_span(b.when)}, {apart} days apart), so different events."
     )
 
 
@@ -252,21 +375,17 @@ def compare_claims(
             "unrelated",
             f"The claims are not about the same thing (similarity {similarity:.2f} "
             f"below {policy.min_similarity:.2f}).",
+            code="dissimilar",
         )
-    if a.when is not None and b.when is not None:
-        apart = _days_apart(a.when, b.when)
-        if apart > policy.event_window_days:
-            return Verdict(
-                "unrelated",
-                f"The claims are about different times ({_describe_span(a.when)} vs "
-                f"{_describe_span(b.when)}, {apart} days apart), so different events.",
-            )
+    time_veto = _time_veto(a, b, policy)
+    if time_veto is not None:
+        return Verdict("unrelated", time_veto, code="different-times")
     finding = _judge_quantities(a, b, similarity, policy)
     if finding.conflicts:
         ordered = tuple(sorted(finding.conflicts, key=lambda c: -c.severity))
         reason = _describe_conflict(ordered[0])
         more = f" (and {len(ordered) - 1} more)" if len(ordered) > 1 else ""
-        return Verdict("conflict", f"Numeric conflict: {reason}{more}.", ordered)
+        return Verdict("conflict", f"Numeric conflict: {reason}{more}.", ordered, code="conflict")
     if finding.agreements:
         return Verdict(
             "agree",
@@ -274,22 +393,36 @@ def compare_claims(
             f"{'quantity' if finding.agreements == 1 else 'quantities'} compatibly "
             f"(similarity {similarity:.2f}).",
             agreements=finding.agreements,
+            code="compatible",
         )
-    measured_a = [q for q in a.quantities if measure_key(q) is not None]
-    measured_b = [q for q in b.quantities if measure_key(q) is not None]
-    if measured_a and measured_b:
+    if finding.candidates:
         return Verdict(
             "unrelated",
-            f"The claims state different quantities ({describe_measure(measured_a[0])} vs "
-            f"{describe_measure(measured_b[0])}), so neither confirms the other.",
+            "The claims state quantities of the same measure that cannot be paired one to one "
+            "(more than one reading), so nothing is compared.",
+            code="ambiguous-pairing",
+        )
+    asserted_a = [q for q in a.quantities if not q.negated]
+    asserted_b = [q for q in b.quantities if not q.negated]
+    if asserted_a and asserted_b:
+        why = finding.vetoed.veto if finding.vetoed is not None else "too little in common"
+        return Verdict(
+            "unrelated",
+            f"The claims state different quantities ({describe_measure(asserted_a[0])} vs "
+            f"{describe_measure(asserted_b[0])}: {why}), so neither confirms the other.",
+            code="different-measures"
+            if finding.vetoed is not None and finding.vetoed.veto == why
+            else "unpaired",
         )
     if similarity >= policy.min_agree_similarity:
         return Verdict(
             "agree",
             f"The claims say the same thing (similarity {similarity:.2f}) and no number disagrees.",
+            code="same-wording",
         )
     return Verdict(
         "unrelated",
         f"The claims are only loosely similar ({similarity:.2f}) and share no quantity to "
         f"confirm they are about the same thing.",
+        code="no-shared-quantity",
     )

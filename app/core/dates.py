@@ -62,6 +62,8 @@ class DateMention:
     first: date | None  # None when it cannot be placed on the calendar (times, labels)
     last: date | None
     is_period_start: bool = False  # "since March 2011", "began in 2011": not the event time
+    value_of: str | None = None  # "founded in 1979": the lemma whose claimed value it is
+    qualifier: str | None = None  # "after", "before", "by", ... written before a claimed date
 
 
 _MONTH_RE = (
@@ -73,16 +75,21 @@ _YEAR_RE = r"(?:1[6-9]\d\d|20\d\d|2100)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
-    ("dmy", re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})\b")),
+    # One separator throughout: "6.8/10" is a rating, not 6 August 2010.
+    ("dmy", re.compile(r"(?<![\d.,/])\b(\d{1,2})([/.])(\d{1,2})\2(\d{2}|\d{4})\b(?![.,/]\d)")),
     (
         "month-day",
-        re.compile(rf"\b({_MONTH_RE})\s+({_DAY_RE})\b(?:,?\s+({_YEAR_RE})\b)?(?!\s*%)"),
+        re.compile(rf"\b({_MONTH_RE})\s+({_DAY_RE})\b(?:\s*,?\s+({_YEAR_RE})\b)?(?!\s*%)"),
     ),
     (
         "day-month",
-        re.compile(rf"\b(?:the\s+)?({_DAY_RE})\s+(?:of\s+)?({_MONTH_RE})(?:,?\s+({_YEAR_RE})\b)?"),
+        re.compile(
+            rf"\b(?:the\s+)?({_DAY_RE})\s+(?:of\s+)?({_MONTH_RE})(?:\s*,?\s+({_YEAR_RE})\b)?"
+        ),
     ),
-    ("month-year", re.compile(rf"\b({_MONTH_RE}),?\s+({_YEAR_RE})\b")),
+    # Seasons and spans of years: "the 2019-20 season", "the 2014/15 budget", "1998-2001".
+    ("year-range", re.compile(rf"\b({_YEAR_RE})[-/](\d\d|{_YEAR_RE})\b(?![-/]\d)")),
+    ("month-year", re.compile(rf"\b({_MONTH_RE})\s*,?\s+({_YEAR_RE})\b")),
     ("decade", re.compile(r"\b(?:1[6-9]|20)\d0'?s\b|'\d0s\b")),
     ("year", re.compile(rf"(?<![\d,.$£€¥])\b({_YEAR_RE})\b(?![,.]\d)")),
     ("time", re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:[ap]\.?m\.?|GMT|UTC)\b)?")),
@@ -104,7 +111,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 # Words before a year that make it a count instead ("$2015", "2015 people" are rare; "2000
 # troops" is not): a year-like numeral followed by a plural noun is treated as a number.
-_COUNT_NOUN_AFTER = re.compile(r"\s*(?:[a-z]+s\b|people\b|men\b|women\b|children\b)")
+_COUNT_NOUN_AFTER = re.compile(
+    r"\s*(?:(?:confirmed|new|active|more|other|additional|registered|reported)\s+)?(?:(?!(?:is|was|has|as|its|this|his|us|plus|versus|thus|does|gives|sees|marks)\b)"
+    r"[a-z]{2,}s\b|people\b|men\b|women\b|children\b)"
+)
 
 # "since March 2011", "began in 2011", "broke out in 2011": the start of a period, whose
 # duration the sentence talks about, not the time the claim is about.
@@ -114,6 +124,76 @@ _PERIOD_START_BEFORE = re.compile(
     r"\s+(?:the\s+)?(?:early\s+|late\s+|mid-?\s*)?$",
     re.IGNORECASE,
 )
+
+
+# "founded in 1979", "born January 3, 1966", "released after 2015": a date that is the value a
+# claim states (QuanTemp's temporal claims), not the time the claim is about. The verbs are the
+# ones whose object is a point in time; "began" and "started" stay period starts, and
+# "published" and "recorded" are left out (datelines: "Published on 14/03/2016").
+_TEMPORAL_VERBS: dict[str, str] = {
+    form: lemma
+    for lemma, forms in {
+        "bear": "born",
+        "found": "founded co-founded cofounded",
+        "establish": "established",
+        "release": "released",
+        "die": "died",
+        "open": "opened",
+        "form": "formed",
+        "launch": "launched",
+        "build": "built",
+        "create": "created",
+        "incorporate": "incorporated",
+        "premiere": "premiered",
+        "introduce": "introduced",
+        "debut": "debuted",
+        "complete": "completed",
+        "marry": "married",
+        "discover": "discovered",
+        "invent": "invented",
+        "retire": "retired",
+        "inaugurate": "inaugurated",
+        "air": "aired",
+    }.items()
+    for form in forms.split()
+}
+_TEMPORAL_BEFORE = re.compile(
+    r"\b(" + "|".join(sorted(_TEMPORAL_VERBS, key=len, reverse=True)) + r")\b"
+    r"(?:\s+(?:first|originally|officially|only|later|again|publicly|theatrically))?"
+    r"(?:\s+(?P<qual>in\s+or\s+after|no\s+later\s+than|no\s+earlier\s+than|after|before|by"
+    r"|until|around|circa|about|in|on|during|since))?"
+    r"\s*(?:the\s+)?(?:(?P<part>early|late|mid-?)\s*)?$",
+    re.IGNORECASE,
+)
+
+
+# "On September 27, 2017, Pineiro released Deadstar": a date opening the clause of such a verb.
+_TEMPORAL_AFTER = re.compile(
+    r"\s*,?\s*(?:[\w'’.-]+\s+){0,5}?("
+    + "|".join(sorted(_TEMPORAL_VERBS, key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
+_CLAUSE_OPENING = re.compile(r"(?:^|[.;:!?(]\s*|,\s*)(?:on|in|by)?\s*$", re.IGNORECASE)
+
+
+def _temporal_value(before: str, after: str = "") -> tuple[str, str | None] | None:
+    """(lemma, qualifier) when the text around a date makes it a claimed value: the verb just
+    before it ("founded in 1979"), or it opens the clause of such a verb ("In 1979, he founded")."""
+    m = _TEMPORAL_BEFORE.search(before)
+    if m is None:
+        if _CLAUSE_OPENING.search(before[-12:] if len(before) > 12 else before):
+            late = _TEMPORAL_AFTER.match(after)
+            if late is not None:
+                return _TEMPORAL_VERBS[late.group(1).lower()], None
+        return None
+    qual = " ".join((m.group("qual") or "").lower().split()) or None
+    if qual in {"in", "on", "during"}:
+        qual = None
+    return _TEMPORAL_VERBS[m.group(1).lower()], qual
+
+
+_BOUNDED_BEFORE = re.compile(r"\b(?:before|after|until|till|by)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _month_number(text: str) -> int:
@@ -191,10 +271,12 @@ def find_date_mentions(text: str, published_at: date | None = None) -> list[Date
     """Dates, years, times and phone numbers in a sentence, non-overlapping, in order."""
     norm = normalise_text(text)
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    # One byte per character, set where a mention was taken: checking and taking a span cost
+    # its length, so the scan stays linear in the text (a list of spans made it quadratic).
+    taken = bytearray(len(norm))
 
     def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+        return taken.find(1, start, end) < 0
 
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(norm):
@@ -209,9 +291,9 @@ def find_date_mentions(text: str, published_at: date | None = None) -> list[Date
                 if first is None:
                     continue
             elif kind == "dmy":
-                year = int(m.group(3))
+                year = int(m.group(4))
                 year = year + 2000 if year < 100 else year
-                a, b = int(m.group(1)), int(m.group(2))
+                a, b = int(m.group(1)), int(m.group(3))
                 first = _safe_date(year, b, a) or _safe_date(year, a, b)
                 last = first
                 if first is None:
@@ -234,8 +316,21 @@ def find_date_mentions(text: str, published_at: date | None = None) -> list[Date
                     continue
                 first, last = _month_span(int(m.group(2)), _month_number(month_text))
                 out_kind = "month"
+            elif kind == "year-range":
+                start_year = int(m.group(1))
+                end_text = m.group(2)
+                end_year = (
+                    int(end_text) if len(end_text) == 4 else start_year // 100 * 100 + int(end_text)
+                )
+                if not start_year < end_year <= start_year + 99:
+                    continue
+                first, last = date(start_year, 1, 1), date(end_year, 12, 31)
+                out_kind = "year"
             elif kind == "decade":
                 out_kind = "year"
+                digits = re.sub(r"\D", "", m.group(0))
+                if len(digits) == 4:
+                    first, last = date(int(digits), 1, 1), date(int(digits) + 9, 12, 31)
             elif kind == "year":
                 if _COUNT_NOUN_AFTER.match(norm, end) and not norm[end:].lstrip().startswith(
                     ("s ", "'s")
@@ -256,8 +351,15 @@ def find_date_mentions(text: str, published_at: date | None = None) -> list[Date
                 out_kind = "relative"
             else:
                 out_kind = "time" if kind == "time" else "label"
-            period_start = bool(_PERIOD_START_BEFORE.search(norm[max(0, start - 80) : start]))
-            taken.append((start, end))
+            before = norm[max(0, start - 80) : start]
+            period_start = bool(_PERIOD_START_BEFORE.search(before))
+            # Only dates on the calendar by themselves: "on Tuesday" is when, not what.
+            temporal = (
+                _temporal_value(before, norm[end : end + 60])
+                if first is not None and out_kind in {"date", "month", "year"}
+                else None
+            )
+            taken[start:end] = b"\x01" * (end - start)
             found.append(
                 DateMention(
                     start=start,
@@ -267,6 +369,8 @@ def find_date_mentions(text: str, published_at: date | None = None) -> list[Date
                     first=first,
                     last=last,
                     is_period_start=period_start,
+                    value_of=temporal[0] if temporal else None,
+                    qualifier=temporal[1] if temporal else None,
                 )
             )
     found.sort(key=lambda d: d.start)
@@ -278,13 +382,26 @@ def event_span(text: str, published_at: date | None) -> tuple[date, date] | None
 
     Dates that start a period ("since March 2011", "began in March 2011") are skipped: the claim
     is about the period's present state (a death toll "since it began in 2011" is today's toll).
-    Several dates give the span from the earliest to the latest.
+    Dates that are the value the claim states ("founded in 1979") are not its time either, nor
+    are bounds ("before April 2013", "after May 2014": the time is only said to be on one side).
+    Only the most precise dates count: "the mayor, who ran the agency between 2004 and 2011,
+    said on Monday" is a claim of Monday, the years are background. Several dates of that
+    precision give the span from the earliest to the latest.
     """
+    norm = normalise_text(text)
     spans = [
         (d.first, d.last)
         for d in find_date_mentions(text, published_at)
-        if d.first is not None and d.last is not None and not d.is_period_start
+        if d.first is not None
+        and d.last is not None
+        and not d.is_period_start
+        and d.value_of is None
+        and not _BOUNDED_BEFORE.search(norm[max(0, d.start - 20) : d.start])
     ]
     if not spans:
         return None
-    return min(s[0] for s in spans), max(s[1] for s in spans)
+    finest = min((s[1] - s[0]).days for s in spans)
+    # Within a factor of ~3 of the finest span: a day and a weekend count together, a day and
+    # a year do not.
+    precise = [s for s in spans if (s[1] - s[0]).days <= 3 * finest + 2]
+    return min(s[0] for s in precise), max(s[1] for s in precise)

@@ -1,22 +1,30 @@
-"""Base forms of the nouns and verbs that name what a number measures."""
+"""Base forms of the nouns and verbs that name what a number measures.
+
+The word lists of `app.core.lexicon` come first (they merge words that report the same
+measure: "died" and "killed" are both "kill"); every other word goes to lemminflect, a
+lemmatiser with a dictionary of English forms, instead of suffix rules ("buses" -> "bus",
+"lose" -> "lose", where stripping suffixes gave "buse" and "los").
+"""
 
 from __future__ import annotations
+
+from functools import lru_cache
+
+from lemminflect import getLemma
 
 from app.core.lexicon import IRREGULAR_PLURALS, IRREGULAR_VERBS, NOUN_SYNONYMS, PREDICATE_LEMMAS
 
 
+@lru_cache(maxsize=65536)
 def singular(word: str) -> str:
-    """Crude singular of an English noun: "warplanes" -> "warplane", "casualties" -> "casualty"."""
+    """The singular of an English noun: "warplanes" -> "warplane", "casualties" -> "casualty"."""
     w = word.lower()
     if w in IRREGULAR_PLURALS:
         return IRREGULAR_PLURALS[w]
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes", "zes")):
-        return w[:-2]
-    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
+    if not w.isalpha():
+        return w
+    lemmas = getLemma(w, upos="NOUN", lemmatize_oov=True)
+    return lemmas[0] if lemmas else w
 
 
 def normalise_noun(word: str) -> str:
@@ -25,6 +33,7 @@ def normalise_noun(word: str) -> str:
     return NOUN_SYNONYMS.get(s, s)
 
 
+@lru_cache(maxsize=65536)
 def predicate_lemma(word: str) -> str:
     """The lemma of a verb as the measure names it: "killed" -> "kill", "fled" -> "flee"."""
     w = word.lower()
@@ -32,10 +41,13 @@ def predicate_lemma(word: str) -> str:
         return PREDICATE_LEMMAS[w]
     if w in IRREGULAR_VERBS:
         return IRREGULAR_VERBS[w]
-    for suffix in ("ing", "ed", "es", "s", "e"):
-        if len(w) > len(suffix) + 2 and w.endswith(suffix):
-            stem = w[: -len(suffix)]
-            if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
-                stem = stem[:-1]
-            return stem
-    return w
+    lemmas = getLemma(w, upos="VERB", lemmatize_oov=True)
+    return lemmas[0] if lemmas else w
+
+
+@lru_cache(maxsize=65536)
+def is_known_word(word: str) -> bool:
+    """True when the lower-cased word is an English dictionary word (not a name)."""
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(word.lower()))

@@ -48,6 +48,12 @@ PREPOSITIONS = _words(_WORDS["prepositions"])
 LABEL_WORDS = _words(_WORDS["labels"])
 PARTICLES = _words(_WORDS["particles"])
 PEOPLE_PREDICATES = _words(_WORDS["people_predicates"])
+NOT_NAMES = _words(_WORDS["not_names"])
+"""Capitalised words that are no names of what a number is said of ("President", "Monday")."""
+REPORTING_WORDS = _words(_WORDS["reporting"])
+"""Words after a name that make it the source of a number, not its subject ("the ministry said")."""
+REPORTING_PREDICATES = _words(_WORDS["reporting_predicates"])
+"""Verb lemmas that say who reports a number, not what happened to it."""
 
 PREDICATE_GROUPS: dict[str, tuple[str, ...]] = {
     lemma: tuple(group.split()) for lemma, group in _DATA["predicates"].items()

@@ -192,6 +192,16 @@ SCALE_WORDS: dict[str, float] = {
     "million": 1e6,
     "billion": 1e9,
     "trillion": 1e12,
+    # Misspelt in real copy often enough to be read ("a $4 billon deal").
+    "milion": 1e6,
+    "millon": 1e6,
+    "bilion": 1e9,
+    "billon": 1e9,
+    "trilion": 1e12,
+    "crore": 1e7,  # Indian English: 1 crore = 10 million, 1 lakh = 100,000
+    "crores": 1e7,
+    "lakh": 1e5,
+    "lakhs": 1e5,
 }
 # Abbreviated scales written after digits: "3.5bn", "£40m", "5k". A bare "m" is a million only
 # after a currency ("£40m"); otherwise it is metres ("100m sprint").
@@ -199,6 +209,7 @@ SCALE_ABBREVIATIONS: dict[str, float] = {
     "k": 1e3,
     "mn": 1e6,
     "mln": 1e6,
+    "mil": 1e6,
     "bn": 1e9,
     "bln": 1e9,
     "b": 1e9,

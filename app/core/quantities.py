@@ -11,11 +11,12 @@ reads by come from `app.core.lexicon`.
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass
 
-from app.core.dates import find_date_mentions
+from app.core.dates import DateMention, find_date_mentions
 from app.core.interval import Interval
-from app.core.lemmas import normalise_noun, predicate_lemma, singular
+from app.core.lemmas import is_known_word, normalise_noun, predicate_lemma, singular
 from app.core.lexicon import (
     ADVERBS_TO_SKIP,
     AUXILIARIES,
@@ -28,21 +29,25 @@ from app.core.lexicon import (
     FUNCTION_WORDS,
     LABEL_WORDS,
     MAX_QUALIFIER_LEN,
+    NOT_NAMES,
     PARTICLES,
     PEOPLE_PREDICATES,
     PREDICATE_LEMMAS,
     PREPOSITIONS,
     QUALIFIER_LAST_WORDS,
     QUALIFIERS_BEFORE,
+    REPORTING_WORDS,
     UNITS,
 )
 from app.core.numbers import (
     NumberMention,
     Token,
     normalise_text,
+    parse_digits,
     parse_number_at,
     tokenize,
 )
+from app.core.places import MAX_PLACE_WORDS, place_of
 from app.core.tolerance import interval_for
 
 
@@ -55,7 +60,7 @@ class Quantity:
     end: int
     value: float  # the number as stated: 270000.0 (the low end for ranges)
     interval: Interval  # what the statement allows once qualifier and rounding are read
-    kind: str  # "count" | "money" | "percent" | "duration" | "measure"
+    kind: str  # "count" | "money" | "percent" | "duration" | "measure" | "rating" | "date"
     unit: str | None  # normalised unit or currency: "USD", "percent", "year", "point"...
     noun: str | None  # what is counted, normalised: "people", "warplane"
     predicate: str | None  # what happened to it, lemma: "kill", "displace", "withdraw"
@@ -63,11 +68,15 @@ class Quantity:
     tolerance: str = "exact-small"  # the TOLERANCE_TABLE row that gave the interval
     negated: bool = False  # "did not kill 50", "not more than 10%": not asserted
     direction: str | None = None  # "up" | "down" for changes ("rose 3%", "fell 3%")
-    role: str | None = None  # "part" | "total" | "from" | "to" | "ago" (None: plain amount)
+    # "part" | "total" | "from" | "to" | "ago" | "average" | "each" | "additional" (None: plain)
+    role: str | None = None
     modifiers: tuple[str, ...] = ()  # lower-case words before the noun: ("punitive",)
     subject: str | None = None  # the word the sentence says it of, when found: "dow", "russia"
     context: str | None = None  # nearest content word before, when no verb was found
     slot: str | None = None  # the words around the number: "coded as _ and"
+    names: tuple[str, ...] = ()  # proper names in its clause, lower case: ("acme holdings",)
+    places: tuple[str, ...] = ()  # places in its clause, canonical: ("mosul",)
+    scope: str | None = None  # the subgroup it is said of: "among young people", "on steel"
 
 
 def _is_verb_like(tok: Token) -> bool:
@@ -109,6 +118,7 @@ class _Draft:
     direction: str | None = None
     role: str | None = None
     high_mention: NumberMention | None = None
+    scope: str | None = None
 
 
 def extract_quantities(sentence: str) -> list[Quantity]:
@@ -116,8 +126,15 @@ def extract_quantities(sentence: str) -> list[Quantity]:
     if not sentence or not sentence.strip():
         return []
     text = normalise_text(sentence)
+    dates = find_date_mentions(text)
+    headline = _is_headline_case(text)
+    if headline:
+        # "City Council Approves $75 Million Budget": read as sentence case, or every word is
+        # taken for a name. Lower-casing keeps offsets (characters whose lower case is longer
+        # are left as they are).
+        text = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     tokens = tokenize(text)
-    excluded = sorted((d.start, d.end) for d in find_date_mentions(text))
+    excluded = sorted((d.start, d.end) for d in dates)
     excluded_starts = [s for s, _ in excluded]
 
     def in_excluded(start: int, end: int) -> bool:
@@ -160,7 +177,22 @@ def extract_quantities(sentence: str) -> list[Quantity]:
         i = max(draft.last, draft.mention.last_token, (draft.high_mention or mention).last_token)
         i += 1
     _resolve_roles(tokens, drafts)
-    return [_finish(text, sentence, tokens, d) for d in drafts]
+    names = _name_runs(tokens, headline)
+    quantities = [
+        _finish(
+            text,
+            sentence,
+            tokens,
+            d,
+            names,
+            drafts[k - 1].last + 1 if k > 0 else 0,
+            drafts[k + 1].first - 1 if k + 1 < len(drafts) else len(tokens) - 1,
+        )
+        for k, d in enumerate(drafts)
+    ]
+    quantities.extend(_temporal_quantities(sentence, tokens, dates, names))
+    quantities.sort(key=lambda q: q.start)
+    return quantities
 
 
 def _currency_before(tokens: list[Token], i: int) -> tuple[str | None, int]:
@@ -215,6 +247,8 @@ def _is_label(tokens: list[Token], m: NumberMention, text: str, has_currency: bo
                 return True  # Su-24, COVID-19
             if prev.lower.rstrip(".") in LABEL_WORDS and not has_currency:
                 return True
+            if prev.text == "#":
+                return True  # "# 2 on the chart": a rank
             if (
                 not has_currency
                 and prev.is_word
@@ -266,6 +300,17 @@ def _read_after(tokens: list[Token], d: _Draft) -> bool:
         if other is not None and m.form == "digits" and other.value < m.value:
             d.last = other.last_token
             return False
+    # Ratings and scores: "6.8/10", "87 out of 100": a value on a scale, compared only with a
+    # value on the same scale.
+    scale_at = k + 1 if k + 1 < n and tokens[k].text == "/" else None
+    if k + 2 < n and tokens[k].lower == "out" and tokens[k + 1].lower == "of":
+        scale_at = k + 2
+    if scale_at is not None and tokens[scale_at].is_number and m.form == "digits":
+        scale = parse_digits(tokens[scale_at].text)
+        glued = scale_at == k + 2 or tokens[k].start == tokens[k - 1].end
+        if glued and scale is not None and scale[0] in {5, 10, 20, 100} and m.value <= scale[0]:
+            d.kind, d.unit, d.role, d.last = "rating", f"/{int(scale[0])}", "rating", scale_at
+            return True
     # Unit glued by a hyphen: "8,568-meter", "25-member", "five-year" (hint from the word).
     hint = m.unit_hint
     if (
@@ -310,6 +355,9 @@ def _read_after(tokens: list[Token], d: _Draft) -> bool:
         k += 2
     elif k < n and tokens[k].text == "+" and tokens[k].start == tokens[k - 1].end:
         d.qualifier, d.qualifier_rule, d.last = "+", "at-least", k
+        k += 1
+    if k + 1 < n and tokens[k].lower == "more" and tokens[k + 1].lower != "than":
+        d.role = "additional"  # "20 more people": in addition to some already counted
         k += 1
     if d.noun is None:
         k = _read_noun(tokens, d, k)
@@ -479,6 +527,8 @@ def _noun_run(tokens: list[Token], k: int) -> tuple[int, str | None, tuple[str, 
         t = tokens[j]
         if not t.is_word or t.lower in FUNCTION_WORDS or (t.lower in UNITS and run):
             break
+        if t.lower in _REGION_WORDS:
+            break  # "286,200 professionals globally": where, not what
         if t.lower in PREDICATE_LEMMAS and PREDICATE_LEMMAS[t.lower] != "deploy" and run:
             break
         run.append(t)
@@ -513,6 +563,13 @@ def _read_before(tokens: list[Token], d: _Draft) -> None:
             d.first = j - length + 1
             j -= length
             break
+    # "another $20 billion", "an additional 500 troops": an amount on top of another.
+    if j >= 0 and tokens[j].lower in _ADDITIONAL:
+        d.role = "additional"
+    elif j >= 0 and tokens[j].lower in {"including", "includes", "include"}:
+        d.role = "part"  # "11 people, including 4 children": a part of a total
+    elif _distributive(tokens, d.first):
+        d.role = "each"  # "each of the two teams fired 12 shots": per team, not in all
     # "up 3%" / "down 3%": a direction written just before the number.
     if j >= 0 and tokens[j].lower in {"up", "down"} and d.kind == "percent":
         d.direction = "up" if tokens[j].lower == "up" else "down"
@@ -573,6 +630,50 @@ def _read_before(tokens: list[Token], d: _Draft) -> None:
         _set_predicate(d, "deploy")
     if d.predicate == "change" and d.role is None and "to" in preps:
         d.role = "to"  # "increased to 547,000" is the new level, "increased by 65,000" the change
+
+
+_ADDITIONAL = frozenset({"another", "additional", "extra", "further"})
+_EACH_TIME_WORDS = frozenset({"year", "day", "week", "month", "time", "night", "morning", "season"})
+
+
+def _distributive(tokens: list[Token], first: int) -> bool:
+    """True when "each" (or "every") governs the clause before the number at token `first`,
+    and the number is not the count it distributes over ("each of the two teams")."""
+    lo = first
+    while lo > 0 and tokens[lo - 1].lower not in _CLAUSE_EDGES and first - lo < 12:
+        lo -= 1
+    for i in range(lo, first):
+        if tokens[i].lower not in {"each", "every", "apiece"}:
+            continue
+        nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+        if nxt in _EACH_TIME_WORDS:
+            continue
+        # "each of the two teams": this number counts the teams.
+        return not (first - i <= 3 and nxt in {"of", "the"})
+    return first + 1 < len(tokens) and tokens[first + 1].lower == "apiece"
+
+
+_SCOPE_WORDS = frozenset({"among", "for", "on"})
+
+
+def _scope_after(tokens: list[Token], d: _Draft) -> str | None:
+    """A subgroup written after the quantity: "30% among young people", "a tariff on steel"."""
+    k = max(d.last, d.mention.last_token) + 1
+    n = len(tokens)
+    if k >= n or tokens[k].lower not in _SCOPE_WORDS:
+        return None
+    j = k + 1
+    while j < n and tokens[j].lower in {"the", "a", "an", "all", "its", "their"}:
+        j += 1
+    words: list[str] = []
+    while j < n and len(words) < 3 and tokens[j].is_word and tokens[j].lower not in FUNCTION_WORDS:
+        words.append(tokens[j].lower)
+        j += 1
+    if not words or words[0] in NOT_NAMES or words[0] in _EACH_TIME_WORDS:
+        return None  # "on Monday", "for the first time" are no subgroups
+    if tokens[k].lower == "for" and d.kind in {"money", "duration"}:
+        return None  # "$5 for a ticket", "jailed for 6 years" name what, not whom
+    return f"{tokens[k].lower} {' '.join(singular(w) for w in words)}"
 
 
 def _is_verb_like_base(tok: Token) -> bool:
@@ -653,9 +754,31 @@ def _resolve_roles(tokens: list[Token], drafts: list[_Draft]) -> None:
             )
 
 
-def _finish(text: str, original: str, tokens: list[Token], d: _Draft) -> Quantity:
+def _finish(
+    text: str,
+    original: str,
+    tokens: list[Token],
+    d: _Draft,
+    names: list[_Name],
+    after_previous: int,
+    before_next: int,
+) -> Quantity:
     start = tokens[d.first].start
-    end = tokens[max(d.last, d.mention.last_token)].end
+    last = max(d.last, d.mention.last_token)
+    end = tokens[last].end
+    # Its clause, cut at the quantities next to it: in "$31 million in the US and $57 million
+    # in other territories" the US is the first amount's place only.
+    lo, hi = _clause(tokens, d.first, last)
+    lo, hi = max(lo, after_previous), min(hi, max(before_next, last))
+    in_clause = [
+        r for r in names if lo <= r.first and r.last <= hi and not d.first <= r.first <= last
+    ]
+    if d.noun is None and d.kind == "count":
+        d.noun = _noun_before(tokens, lo, d.first)
+    region = _region(tokens, lo, hi)
+    places = tuple(dict.fromkeys(r.place for r in in_clause if r.place is not None))
+    if region == "abroad":
+        places = ()  # "outside the United States": not of the place it names
     m = d.mention
     interval, rule = interval_for(m, d.qualifier_rule, d.factor)
     return Quantity(
@@ -677,6 +800,9 @@ def _finish(text: str, original: str, tokens: list[Token], d: _Draft) -> Quantit
         subject=d.subject,
         context=d.context,
         slot=_slot(tokens, d),
+        names=tuple(dict.fromkeys(r.text for r in in_clause if r.place is None and r.subject)),
+        places=places,
+        scope=_scope_after(tokens, d) or region,
     )
 
 
@@ -689,3 +815,275 @@ def _slot(tokens: list[Token], d: _Draft) -> str:
     end = max(d.last, d.mention.last_token) + 1
     after = tokens[end].lower if end < len(tokens) else "</s>"
     return " ".join([*before, "_", after])
+
+
+# ---------------------------------------------------------------------------------------------
+# The frame around a quantity: names, places, its clause, headline case, claimed dates
+
+
+def _is_headline_case(text: str) -> bool:
+    """True for Title Case or ALL CAPS text ("City Council Approves $75 Million Budget")."""
+    words = [w for w in text.split() if w[:1].isalpha()]
+    if len(words) < 3:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        return True
+    long_words = [w for w in words[1:] if len(w) >= 4]
+    if len(long_words) < 3:
+        return False
+    return sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.75
+
+
+# Capitalised words that are not names of what a number is said of.
+_CLAUSE_EDGES = frozenset({",", ";", ":", "(", ")", "but", "while", "whereas", "who", "which"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """A proper-name run of tokens [first, last]: the words, its place if a gazetteer knows it,
+    and whether it names what the clause is about (not who says so: "the ministry said")."""
+
+    first: int
+    last: int
+    text: str
+    place: str | None
+    subject: bool
+
+
+def _name_runs(tokens: list[Token], headline: bool) -> list[_Name]:
+    """The proper names of a sentence; in headline case only the places a gazetteer knows."""
+    runs: list[_Name] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        if headline:
+            found = _place_at(tokens, i)
+            if found is not None:
+                last, place = found
+                runs.append(_Name(i, last, place, place, True))
+                i = last + 1
+            else:
+                i += 1
+            continue
+        at = _place_at(tokens, i) if tokens[i].text[:1].isupper() else None
+        if at is not None and at[0] > i:
+            # "Bosnia and Herzegovina": a place of several words, "and" included.
+            runs.append(_Name(i, at[0], at[1], at[1], True))
+            i = at[0] + 1
+            continue
+        if not _is_name_word(tokens, i):
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and (
+            _is_name_word(tokens, j + 1)
+            or (
+                tokens[j + 1].lower in {"of", "&", "de", "al"}
+                and j + 2 < n
+                and _is_name_word(tokens, j + 2)
+            )
+        ):
+            j += 1
+        span = tokens[i : j + 1]
+        while span and span[0].lower in NOT_NAMES:
+            span = span[1:]  # titles: "President Trump" is Trump
+        words = [_strip_possessive(t.text) for t in span]
+        if words:
+            phrase = " ".join(words)
+            known = place_of(phrase)
+            if known is None:
+                at = _place_at(tokens, i)
+                known = at[1] if at is not None and at[0] == j else None
+            runs.append(_Name(i, j, phrase.lower(), known, not _is_attribution(tokens, i, j)))
+        i = j + 1
+    return runs
+
+
+def _is_name_word(tokens: list[Token], i: int) -> bool:
+    tok = tokens[i]
+    if not tok.text[:1].isupper() or not (tok.is_word or tok.text[:1].isalpha()):
+        return False
+    if tok.lower in NOT_NAMES:
+        return False
+    if _starts_sentence(tokens, i):
+        # A capitalised first word is a name only if no dictionary knows it, it is a place, or
+        # a name goes on after it ("Acme Holdings will pay").
+        return (
+            not is_known_word(tok.lower)
+            or place_of(_strip_possessive(tok.text)) is not None
+            or (i + 1 < len(tokens) and _is_name_word(tokens, i + 1) and i + 1 > 0)
+        )
+    return True
+
+
+def _strip_possessive(word: str) -> str:
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
+def _place_at(tokens: list[Token], i: int) -> tuple[int, str] | None:
+    """The longest gazetteer place starting at token i: (last token, canonical name)."""
+    for length in range(MAX_PLACE_WORDS, 0, -1):
+        if i + length > len(tokens):
+            continue
+        span = tokens[i : i + length]
+        if not all(t.is_word or t.text[:1].isalpha() for t in span):
+            continue
+        phrase = _strip_possessive(" ".join(t.text for t in span))
+        if (
+            length == 1
+            and (len(phrase) < 4 or is_known_word(phrase))
+            and phrase.lower()
+            not in {
+                "us",
+                "u.s.",
+                "uk",
+                "u.k.",
+            }
+        ):
+            continue  # in lower case, a one-word place must not be an English word
+        place = place_of(phrase)
+        if place is not None:
+            return i + length - 1, place
+    return None
+
+
+def _is_attribution(tokens: list[Token], first: int, last: int) -> bool:
+    """ "the ministry said", "according to Reuters", "Smith told": who says, not what of."""
+    after = [t.lower for t in tokens[last + 1 : last + 4]]
+    if any(w in REPORTING_WORDS for w in after[:2]) or after[:2] == ["'s", "spokesman"]:
+        return True
+    before = [t.lower for t in tokens[max(0, first - 2) : first]]
+    return before in (["according", "to"], ["told"]) or before[-1:] == ["told"]
+
+
+def _clause(tokens: list[Token], first: int, last: int) -> tuple[int, int]:
+    """The token range of the clause around [first, last]: to the nearest commas, semicolons,
+    "but", "while", "who", "which" on either side."""
+    lo = first
+    while lo > 0 and tokens[lo - 1].lower not in _CLAUSE_EDGES and first - lo < 25:
+        lo -= 1
+    hi = last
+    n = len(tokens)
+    while hi + 1 < n and tokens[hi + 1].lower not in _CLAUSE_EDGES and hi - last < 25:
+        hi += 1
+    return lo, hi
+
+
+_TALLY_WORDS = frozenset({"number", "total", "tally", "count", "toll"})
+
+
+def _noun_before(tokens: list[Token], lo: int, first: int) -> str | None:
+    """The counted noun written before the number: "the total number of cases ... is 152",
+    "the death toll ... rose to 260" (a toll of deaths: people)."""
+    for i in range(first - 1, lo - 1, -1):
+        w = tokens[i].lower
+        if w not in _TALLY_WORDS:
+            continue
+        if w == "toll" and i > lo and tokens[i - 1].lower in {"death", "casualty"}:
+            return "people"
+        if i + 2 < first and tokens[i + 1].lower == "of" and tokens[i + 2].is_word:
+            j = i + 2
+            while (
+                j + 1 < first
+                and tokens[j + 1].is_word
+                and tokens[j + 1].lower not in FUNCTION_WORDS
+            ):
+                if _is_verb_like(tokens[j + 1]):
+                    break
+                j += 1
+            if tokens[j].lower not in FUNCTION_WORDS:
+                return normalise_noun(tokens[j].text)
+    return None
+
+
+# Words that say an amount is the world's, another country's or the home country's.
+_REGION_WORDS: dict[str, str] = {
+    "worldwide": "worldwide",
+    "globally": "worldwide",
+    "global": "worldwide",
+    "outside": "abroad",
+    "overseas": "abroad",
+    "abroad": "abroad",
+    "internationally": "abroad",
+    "international": "abroad",
+    "foreign": "abroad",
+    "domestically": "domestic",
+    "domestic": "domestic",
+    "nationwide": "nationwide",
+    "nationally": "nationwide",
+}
+
+
+def _region(tokens: list[Token], lo: int, hi: int) -> str | None:
+    """ "worldwide", "abroad" or "domestic" when the clause says so ("$85 million in other
+    territories", "outside North America", "around the world")."""
+    for i in range(lo, hi + 1):
+        w = tokens[i].lower
+        if w in _REGION_WORDS:
+            return _REGION_WORDS[w]
+        if (
+            w == "other"
+            and i + 1 <= hi
+            and tokens[i + 1].lower in {"territories", "countries", "markets"}
+        ):
+            return "abroad"
+        if (
+            w == "world"
+            and i >= 2
+            and tokens[i - 1].lower == "the"
+            and tokens[i - 2].lower in {"around", "across"}
+        ):
+            return "worldwide"
+    return None
+
+
+def _temporal_quantities(
+    original: str, tokens: list[Token], dates: list[DateMention], names: list[_Name]
+) -> list[Quantity]:
+    """Dates that are the value a claim states ("founded after 1988") as quantities of days."""
+    out: list[Quantity] = []
+    for d in dates:
+        if d.value_of is None or d.first is None or d.last is None:
+            continue
+        first, last = d.first.toordinal(), d.last.toordinal()
+        qual: str | None = d.qualifier
+        if qual == "after":
+            interval = Interval(float(last), math.inf, low_open=True)
+        elif qual in {"no earlier than", "in or after", "since"}:
+            interval = Interval(float(first), math.inf)
+        elif qual == "before":
+            interval = Interval(-math.inf, float(first), high_open=True)
+        elif qual in {"by", "until", "no later than"}:
+            interval = Interval(-math.inf, float(last))
+        elif qual in {"around", "circa", "about"}:
+            interval = Interval(float(first - 366), float(last + 366))
+        else:
+            interval = Interval(float(first), float(last))
+        start = d.start
+        if qual is not None:
+            k = original.lower().rfind(qual.split()[0], 0, d.start)
+            start = k if k >= 0 and d.start - k < 30 else d.start
+        token_index = next((i for i, t in enumerate(tokens) if t.start >= d.start), len(tokens))
+        lo, hi = _clause(tokens, max(0, token_index - 1), min(len(tokens) - 1, token_index))
+        in_clause = [r for r in names if lo <= r.first and r.last <= hi]
+        out.append(
+            Quantity(
+                text=original[start : d.end],
+                start=start,
+                end=d.end,
+                value=float(first),
+                interval=interval,
+                kind="date",
+                unit="day",
+                noun=None,
+                predicate=d.value_of,
+                qualifier=qual,
+                tolerance=f"date-{qual or 'exact'}",
+                names=tuple(
+                    dict.fromkeys(r.text for r in in_clause if r.place is None and r.subject)
+                ),
+                places=tuple(dict.fromkeys(r.place for r in in_clause if r.place is not None)),
+            )
+        )
+    return out

@@ -51,6 +51,9 @@ _QUANTITY_FIELDS = (
     "subject",
     "context",
     "slot",
+    "names",
+    "places",
+    "scope",
 )
 
 
@@ -78,11 +81,19 @@ def quantity_to_json(q: Quantity) -> list[Any]:
         q.subject,
         q.context,
         q.slot,
+        list(q.names),
+        list(q.places),
+        q.scope,
     ]
 
 
 def quantity_from_json(data: list[Any], span: str) -> Quantity:
-    """The quantity ``quantity_to_json`` wrote; ``span`` is its text as written."""
+    """The quantity ``quantity_to_json`` wrote; ``span`` is its text as written.
+
+    Lists written before the frame's names, places and scope were stored (conflict details of
+    older rows) are read with those left empty."""
+    if len(data) < len(_QUANTITY_FIELDS):
+        data = [*data, [], [], None][: len(_QUANTITY_FIELDS)]
     (
         start,
         end,
@@ -104,6 +115,9 @@ def quantity_from_json(data: list[Any], span: str) -> Quantity:
         subject,
         context,
         slot,
+        names,
+        places,
+        scope,
     ) = data
     return Quantity(
         text=span,
@@ -129,6 +143,9 @@ def quantity_from_json(data: list[Any], span: str) -> Quantity:
         subject=subject,
         context=context,
         slot=slot,
+        names=tuple(names),
+        places=tuple(places),
+        scope=scope,
     )
 
 

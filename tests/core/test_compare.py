@@ -195,10 +195,11 @@ RULES = [
         "Only 12 of the 250 passengers survived.",
         "conflict",
     ),
+    # $60m is the two awards together: the parts sum to it.
     (
         "The jury awarded $10m in compensation and $50m in punitive damages.",
         "The jury awarded $60m in damages.",
-        "unrelated",
+        "agree",
     ),
     # Negation and direction.
     ("Unemployment was not more than 10%.", "Unemployment was 12%.", "agree"),

@@ -236,7 +236,7 @@ MEASURES = [
     ),
     ("The deal is worth $5bn.", "$5bn", "money", "USD", None, None),
     ("The deal is worth 5 billion dollars.", "5 billion dollars", "money", "USD", None, None),
-    ("He was sentenced to 10 years in prison.", "10 years", "duration", "year", None, "sentenc"),
+    ("He was sentenced to 10 years in prison.", "10 years", "duration", "year", None, "sentence"),
     (
         "Talks resumed in Geneva on ending the five-year war.",
         "five-year war",
