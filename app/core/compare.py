@@ -180,67 +180,22 @@ def _judge_quantities(
     a: ClaimFacts, b: ClaimFacts, similarity: float, policy: ComparePolicy
 ) -> _Finding:
     """Pair the two claims' quantities one to one, best-matching frames first, and judge each
-    pair.
+    pair, in three steps:
 
-    A quantity conflicts only with its best match on the other side, and only when no other
-    match about as good (within ``rival_margin``) is compatible with it: where two readings are
-    equally likely and neither is compatible, nothing is compared rather than guessed. A number
-    that equals the sum of several same-measure numbers on the other side is their total.
+    1. A quantity that a same-measure quantity on the other side allows is stated compatibly,
+       if that match is about as good as its best (``compatible_margin``).
+    2. A bounded quantity that the sum of several same-measure quantities on the other side
+       allows is their total ("$10m and $50m" against "$60m").
+    3. Each quantity left conflicts with its best match, unless another match about as good
+       (``rival_margin``) is compatible, or is as likely and not compatible either: with two
+       readings equally likely, nothing is compared rather than guessed.
     """
     qa_all, qb_all = a.quantities, b.quantities
     candidates, vetoed = _candidates(qa_all, qb_all, similarity, policy)
     used_a: set[int] = set()
     used_b: set[int] = set()
-    agreements = 0
-    # Parts and their total: "$10m and $50m" against "$60m" is no conflict.
-    for side_a in (True, False):
-        own, others = (qa_all, qb_all) if side_a else (qb_all, qa_all)
-        for k, q in enumerate(own):
-            mine = [c for c in candidates if (c.i if side_a else c.j) == k]
-            # Parts are matched about equally well; a clearly better match is the restatement.
-            best = max((c.match.score for c in mine), default=0.0)
-            partners = [
-                (c.j if side_a else c.i)
-                for c in mine
-                if c.match.score >= best - policy.rival_margin
-            ]
-            if not mine or (k in used_a if side_a else k in used_b):
-                continue
-            # The parts may be told apart by what they are ("$10m in compensation and $50m in
-            # punitive damages"): all amounts of its kind, unit and verb on the other side.
-            if len(partners) < 2:
-                partners = [
-                    p
-                    for p, o in enumerate(others)
-                    if (o.kind, o.unit, o.predicate) == (q.kind, q.unit, q.predicate)
-                    and not o.negated
-                ]
-            if len(partners) < 2:
-                continue
-            if q.interval.overlaps(_sum_interval([others[p] for p in partners])) and not any(
-                q.interval.overlaps(others[p].interval) for p in partners
-            ):
-                (used_a if side_a else used_b).add(k)
-                (used_b if side_a else used_a).update(partners)
-                agreements += 1
-    # A quantity that a same-measure quantity on the other side allows is stated compatibly,
-    # if that quantity matches it about as well as its best match does (in "60% earn less
-    # than $50,000, 60% earn more than $40,000" the second 60% is not the first one's).
-    best_a: dict[int, float] = {}
-    best_b: dict[int, float] = {}
-    for c in candidates:
-        best_a.setdefault(c.i, c.match.score)
-        best_b.setdefault(c.j, c.match.score)
-    for c in candidates:
-        if (c.i in used_a and c.j in used_b) or not _compatible(qa_all[c.i], qb_all[c.j]):
-            continue
-        margin = policy.compatible_margin
-        if c.match.score < best_a[c.i] - margin and c.match.score < best_b[c.j] - margin:
-            continue
-        if c.i not in used_a and c.j not in used_b:
-            agreements += 1
-        used_a.add(c.i)
-        used_b.add(c.j)
+    agreements = _settle_compatible(qa_all, qb_all, candidates, used_a, used_b, policy)
+    agreements += _settle_totals(qa_all, qb_all, candidates, used_a, used_b, policy)
     conflicts: list[QuantityConflict] = []
     for c in candidates:
         if c.i in used_a or c.j in used_b:
@@ -264,6 +219,85 @@ def _judge_quantities(
         if conflict is not None:
             conflicts.append(conflict)
     return _Finding(tuple(conflicts), agreements, vetoed, len(candidates))
+
+
+def _settle_compatible(
+    qa_all: tuple[Quantity, ...],
+    qb_all: tuple[Quantity, ...],
+    candidates: list[_Candidate],
+    used_a: set[int],
+    used_b: set[int],
+    policy: ComparePolicy,
+) -> int:
+    """Step 1: mark the quantities some about-as-good match allows; the agreements found.
+
+    In "60% earn less than $50,000, 60% earn more than $40,000" against "40% earn less than
+    $50,000, ...", the second 60% is no match for the first: its wording around it differs."""
+    best_a: dict[int, float] = {}
+    best_b: dict[int, float] = {}
+    for c in candidates:  # best first
+        best_a.setdefault(c.i, c.match.score)
+        best_b.setdefault(c.j, c.match.score)
+    agreements = 0
+    margin = policy.compatible_margin
+    for c in candidates:
+        if (c.i in used_a and c.j in used_b) or not _compatible(qa_all[c.i], qb_all[c.j]):
+            continue
+        if c.match.score < best_a[c.i] - margin and c.match.score < best_b[c.j] - margin:
+            continue
+        if c.i not in used_a and c.j not in used_b:
+            agreements += 1
+        used_a.add(c.i)
+        used_b.add(c.j)
+    return agreements
+
+
+def _settle_totals(
+    qa_all: tuple[Quantity, ...],
+    qb_all: tuple[Quantity, ...],
+    candidates: list[_Candidate],
+    used_a: set[int],
+    used_b: set[int],
+    policy: ComparePolicy,
+) -> int:
+    """Step 2: a bounded quantity that the sum of the other side's unsettled same-measure
+    quantities allows is their total; the totals found."""
+    totals = 0
+    for side_a in (True, False):
+        own, others = (qa_all, qb_all) if side_a else (qb_all, qa_all)
+        own_used, other_used = (used_a, used_b) if side_a else (used_b, used_a)
+        for k, q in enumerate(own):
+            if k in own_used or q.interval.is_unbounded:
+                continue  # "less than 12" is allowed by the sum of almost anything
+            partners = [
+                (c.j if side_a else c.i)
+                for c in candidates
+                if (c.i if side_a else c.j) == k
+                and (c.j if side_a else c.i) not in other_used
+                and c.match.score >= policy.min_measure_score
+            ]
+            if len(partners) < 2 and q.kind == "money":
+                # Parts told apart by what they are ("$10m in compensation and $50m in punitive
+                # damages" against "$60m in damages"): the other side's unsettled amounts of
+                # its currency and verb that match nothing else.
+                matched = {
+                    (c.j if side_a else c.i) for c in candidates if (c.i if side_a else c.j) != k
+                }
+                partners = [
+                    p
+                    for p, o in enumerate(others)
+                    if (o.kind, o.unit, o.predicate) == (q.kind, q.unit, q.predicate)
+                    and not o.negated
+                    and p not in matched
+                    and p not in other_used
+                ]
+            if len(partners) < 2:
+                continue
+            if q.interval.overlaps(_sum_interval([others[p] for p in partners])):
+                own_used.add(k)
+                other_used.update(partners)
+                totals += 1
+    return totals
 
 
 def _conflict_between(
@@ -347,6 +381,38 @@ def _describe_conflict(c: QuantityConflict) -> str:
     )
 
 
+def _bound_conflict(
+    a: ClaimFacts, b: ClaimFacts, similarity: float, policy: ComparePolicy
+) -> QuantityConflict | None:
+    """ "Lloyd earned his certificate before 2017" against "On March 14, 2018 it was announced
+    that Lloyd had earned it": a bound on one claim's time that the other's dates break."""
+    for x, y, swap in ((a, b, False), (b, a, True)):
+        if y.when is None or not y.when_from_text:
+            continue
+        span = Interval(float(y.when.first.toordinal()), float(y.when.last.toordinal()))
+        for q in x.quantities:
+            if q.kind != "date" or q.role != "bound" or q.interval.overlaps(span):
+                continue
+            other = Quantity(
+                text=_describe_span(y.when),
+                start=0,
+                end=0,
+                value=span.low,
+                interval=span,
+                kind="date",
+                unit="day",
+                noun=None,
+                predicate=None,
+                qualifier=None,
+                tolerance="date-exact",
+                role="time",
+            )
+            match = MeasureMatch(0.0, None, ("the time of the same statement",))
+            qa, qb = (other, q) if swap else (q, other)
+            return _conflict_between(qa, qb, match, similarity, policy)
+    return None
+
+
 def _time_veto(a: ClaimFacts, b: ClaimFacts, policy: ComparePolicy) -> str | None:
     """Why the two claims are about different times, or None.
 
@@ -381,6 +447,10 @@ def compare_claims(
     if time_veto is not None:
         return Verdict("unrelated", time_veto, code="different-times")
     finding = _judge_quantities(a, b, similarity, policy)
+    if not finding.conflicts and similarity >= policy.min_agree_similarity:
+        bound = _bound_conflict(a, b, similarity, policy)
+        if bound is not None:
+            finding = _Finding((bound,), finding.agreements)
     if finding.conflicts:
         ordered = tuple(sorted(finding.conflicts, key=lambda c: -c.severity))
         reason = _describe_conflict(ordered[0])

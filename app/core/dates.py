@@ -63,7 +63,9 @@ class DateMention:
     last: date | None
     is_period_start: bool = False  # "since March 2011", "began in 2011": not the event time
     value_of: str | None = None  # "founded in 1979": the lemma whose claimed value it is
-    qualifier: str | None = None  # "after", "before", "by", ... written before a claimed date
+    # "after", "before", "by", ... written before a claimed date, or before a bound of the
+    # claim's time ("performed it after January 2018": value_of is None)
+    qualifier: str | None = None
 
 
 _MONTH_RE = (
@@ -193,7 +195,7 @@ def _temporal_value(before: str, after: str = "") -> tuple[str, str | None] | No
     return _TEMPORAL_VERBS[m.group(1).lower()], qual
 
 
-_BOUNDED_BEFORE = re.compile(r"\b(?:before|after|until|till|by)\s+(?:the\s+)?$", re.IGNORECASE)
+_BOUNDED_BEFORE = re.compile(r"\b(before|after|until|till|by)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _month_number(text: str) -> int:
@@ -359,6 +361,10 @@ def find_date_mentions(text: str, published_at: date | None = None) -> list[Date
                 if first is not None and out_kind in {"date", "month", "year"}
                 else None
             )
+            qualifier = temporal[1] if temporal else None
+            if temporal is None and first is not None and out_kind in {"date", "month", "year"}:
+                bound = _BOUNDED_BEFORE.search(norm[max(0, start - 20) : start])
+                qualifier = bound.group(1).lower() if bound else None
             taken[start:end] = b"\x01" * (end - start)
             found.append(
                 DateMention(
@@ -370,7 +376,7 @@ def find_date_mentions(text: str, published_at: date | None = None) -> list[Date
                     last=last,
                     is_period_start=period_start,
                     value_of=temporal[0] if temporal else None,
-                    qualifier=temporal[1] if temporal else None,
+                    qualifier=qualifier,
                 )
             )
     found.sort(key=lambda d: d.start)

@@ -15,6 +15,11 @@ class Interval:
     low_open: bool = False
     high_open: bool = False
 
+    @property
+    def is_unbounded(self) -> bool:
+        """True when one end is infinite ("more than 10": (10, +inf))."""
+        return math.isinf(self.low) or math.isinf(self.high)
+
     def overlaps(self, other: Interval) -> bool:
         """True when some value lies in both intervals."""
         if self.high < other.low or other.high < self.low:

@@ -50,6 +50,8 @@ PARTICLES = _words(_WORDS["particles"])
 PEOPLE_PREDICATES = _words(_WORDS["people_predicates"])
 NOT_NAMES = _words(_WORDS["not_names"])
 """Capitalised words that are no names of what a number is said of ("President", "Monday")."""
+CONTRAST_MODIFIERS = _words(_WORDS["contrast_modifiers"])
+"""Modifiers that make a count another count than the bare noun's ("original", "new")."""
 REPORTING_WORDS = _words(_WORDS["reporting"])
 """Words after a name that make it the source of a number, not its subject ("the ministry said")."""
 REPORTING_PREDICATES = _words(_WORDS["reporting_predicates"])

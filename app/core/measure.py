@@ -83,7 +83,7 @@ def _same_noun(x: str, y: str) -> bool:
     """Equal, or spelt two ways ("traveller" / "traveler"): one letter apart in a long word."""
     if x == y:
         return True
-    if min(len(x), len(y)) < 6 or abs(len(x) - len(y)) > 1 or x[:3] != y[:3]:
+    if min(len(x), len(y)) < 5 or abs(len(x) - len(y)) > 1 or x[:3] != y[:3]:
         return False
     longer, shorter = (x, y) if len(x) >= len(y) else (y, x)
     if len(longer) == len(shorter):  # "defence" / "defense"
@@ -97,7 +97,10 @@ def same_measure(a: Quantity, b: Quantity) -> MeasureMatch:
         return MeasureMatch(0.0, "a number that is denied is not stated", ())
     if a.kind != b.kind:
         return MeasureMatch(0.0, f"different kinds ({a.kind} vs {b.kind})", ())
-    if (a.unit or "") != (b.unit or ""):
+    # A rating whose scale is not written is compared with one on any scale ("a score of
+    # 34" / "42 out of 100").
+    unknown_scale = a.kind == "rating" and (a.unit is None or b.unit is None)
+    if (a.unit or "") != (b.unit or "") and not unknown_scale:
         return MeasureMatch(0.0, f"different units ({a.unit} vs {b.unit})", ())
     if _is_change(a) != _is_change(b):
         return MeasureMatch(0.0, "a change against a level", ())
@@ -123,6 +126,10 @@ def same_measure(a: Quantity, b: Quantity) -> MeasureMatch:
         elif a.kind == "count":
             score -= 0.5  # a count of something against a count of what is not said
     mods_a, mods_b = set(a.modifiers), set(b.modifiers)
+    contrast = (mods_a ^ mods_b) & lexicon.CONTRAST_MODIFIERS
+    if contrast and a.noun is not None and b.noun is not None:
+        # "12 original members" / "16 members", "8 new cases" / "20 cases": another count.
+        return MeasureMatch(0.0, f"a different count ({', '.join(sorted(contrast))})", ())
     if mods_a and mods_b:
         if mods_a & mods_b:
             score += 0.5
@@ -165,8 +172,8 @@ def same_measure(a: Quantity, b: Quantity) -> MeasureMatch:
                 0.0, f"different subgroups ({a.scope or 'all'} vs {b.scope or 'all'})", ()
             )
     elif a.scope:
-        score += 0.5
-        basis.append(f"{a.scope}: the same subgroup")
+        score += 1.0
+        basis.append(f"{a.scope}: the same scope")
     # A region against a place: "$85 million in other territories" is not "in the US".
     for x, y in ((a, b), (b, a)):
         if x.scope in {"worldwide", "abroad"} and y.places and not x.places and y.scope is None:

@@ -11,6 +11,7 @@ reads by come from `app.core.lexicon`.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -178,7 +179,7 @@ def extract_quantities(sentence: str) -> list[Quantity]:
         i += 1
     _resolve_roles(tokens, drafts)
     names = _name_runs(tokens, headline)
-    quantities = [
+    quantities: list[Quantity] = [
         _finish(
             text,
             sentence,
@@ -190,6 +191,7 @@ def extract_quantities(sentence: str) -> list[Quantity]:
         )
         for k, d in enumerate(drafts)
     ]
+    quantities = _inherit_subject(quantities, drafts, names)
     quantities.extend(_temporal_quantities(sentence, tokens, dates, names))
     quantities.sort(key=lambda q: q.start)
     return quantities
@@ -529,7 +531,29 @@ def _noun_run(tokens: list[Token], k: int) -> tuple[int, str | None, tuple[str, 
             break
         if t.lower in _REGION_WORDS:
             break  # "286,200 professionals globally": where, not what
-        if t.lower in PREDICATE_LEMMAS and PREDICATE_LEMMAS[t.lower] != "deploy" and run:
+        if (
+            j + 2 < n
+            and tokens[j + 1].text == "-"
+            and tokens[j + 1].start == t.end
+            and tokens[j + 2].is_number
+            and tokens[j + 2].start == tokens[j + 1].end
+        ):
+            # "190 COVID-19 cases", "12 Su-24 jets": a named kind of the noun that follows.
+            run.append(
+                Token(
+                    f"{t.lower}-{tokens[j + 2].text}",
+                    t.start,
+                    tokens[j + 2].end,
+                    f"{t.lower}-{tokens[j + 2].text}",
+                )
+            )
+            j += 3
+            continue
+        if (
+            t.lower in PREDICATE_LEMMAS
+            and PREDICATE_LEMMAS[t.lower] not in {"deploy", "have"}
+            and run
+        ):
             break
         run.append(t)
         j += 1
@@ -541,6 +565,8 @@ def _noun_run(tokens: list[Token], k: int) -> tuple[int, str | None, tuple[str, 
         return k, None, ()
     head = run[-1]
     if head.text[:1].isupper() and all(t.text[:1].isupper() for t in run):
+        if len(run) == 1 and is_known_word(head.lower) and not head.text.isupper():
+            return j, normalise_noun(head.lower), ()  # "five Americans": people of a nation
         return k, None, ()  # "Kanchenjunga Expedition": a name, not a counted noun
     mods = tuple(t.lower for t in run[:-1] if not t.text[:1].isupper())
     return j, normalise_noun(head.text), mods
@@ -720,8 +746,11 @@ def _resolve_roles(tokens: list[Token], drafts: list[_Draft]) -> None:
     for idx, d in enumerate(drafts):
         before = tokens[d.first - 1].lower if d.first > 0 else ""
         after = tokens[d.last + 1].lower if d.last + 1 < len(tokens) else ""
-        if before == "from":
-            d.role = "from"
+        nxt = drafts[idx + 1] if idx + 1 < len(drafts) else None
+        if before == "from" and (
+            nxt is not None and nxt.first > 0 and tokens[nxt.first - 1].lower == "to"
+        ):
+            d.role = "from"  # "from 10 to 20": the start of a change, not "deaths from 71,800"
         elif before == "to" and idx > 0 and drafts[idx - 1].role == "from":
             d.role = "to"
         if d.kind == "duration" and after == "ago":
@@ -740,7 +769,13 @@ def _resolve_roles(tokens: list[Token], drafts: list[_Draft]) -> None:
             # "$10m in compensation and $50m in damages": coordinated amounts share the verb.
             prev = drafts[idx - 1]
             joiner = tokens[d.first - 1].lower
-            if joiner in {"and", ",", "or"} and prev.last >= d.first - 6 and prev.kind == d.kind:
+            between = {t.lower for t in tokens[prev.last + 1 : d.first]}
+            if prev.kind == d.kind and (
+                (joiner in {"and", ",", "or"} and prev.last >= d.first - 6)
+                # "grossed $47 million in North America and $385 million in other territories
+                # for a worldwide total of $432 million": one verb for the list of amounts.
+                or (prev.last >= d.first - 12 and not between & _LIST_BREAKS)
+            ):
                 d.predicate, d.subject = prev.predicate, d.subject or prev.subject
                 d.direction = d.direction or prev.direction
         if d.noun is None and d.kind == "count" and d.predicate in PEOPLE_PREDICATES:
@@ -774,7 +809,21 @@ def _finish(
         r for r in names if lo <= r.first and r.last <= hi and not d.first <= r.first <= last
     ]
     if d.noun is None and d.kind == "count":
-        d.noun = _noun_before(tokens, lo, d.first)
+        if {t.lower for t in tokens[max(0, d.first - 3) : d.first]} & _RATING_WORDS:
+            d.kind, d.role = "rating", "rating"  # "a score of 34": a rating, scale unsaid
+        else:
+            d.noun = _noun_before(tokens, lo, d.first)
+    if d.noun is None and d.first >= 2 and tokens[d.first - 1].lower == "of":
+        # "a production budget of $10 million", "a capacity of 23,660": the noun before "of".
+        head = tokens[d.first - 2]
+        if (
+            head.is_word
+            and head.lower not in FUNCTION_WORDS
+            and head.lower not in _TALLY_WORDS
+            and not head.text[:1].isupper()
+            and not _is_verb_like(head)
+        ):
+            d.noun = normalise_noun(head.text)
     region = _region(tokens, lo, hi)
     places = tuple(dict.fromkeys(r.place for r in in_clause if r.place is not None))
     if region == "abroad":
@@ -970,7 +1019,31 @@ def _clause(tokens: list[Token], first: int, last: int) -> tuple[int, int]:
     return lo, hi
 
 
+# Words between two amounts that end the first one's clause: the verb is not shared.
+_LIST_BREAKS = frozenset({";", ".", "but", "while", "whereas", "which", "who", "against", "after"})
+_RATING_WORDS = frozenset({"score", "rating", "rated", "scored", "grade", "graded", "scores"})
 _TALLY_WORDS = frozenset({"number", "total", "tally", "count", "toll"})
+
+
+def _inherit_subject(
+    quantities: list[Quantity], drafts: list[_Draft], names: list[_Name]
+) -> list[Quantity]:
+    """The names before a sentence's first amount are its subject, and every later amount that
+    names no one of its own is said of them ("Warcraft has grossed $47 million in North
+    America and $385 million in other territories")."""
+    if not drafts:
+        return quantities
+    subject = tuple(
+        dict.fromkeys(
+            r.text for r in names if r.last < drafts[0].first and r.place is None and r.subject
+        )
+    )
+    if not subject:
+        return quantities
+    return [
+        q if q.names or k == 0 else dataclasses.replace(q, names=subject)
+        for k, q in enumerate(quantities)
+    ]
 
 
 def _noun_before(tokens: list[Token], lo: int, first: int) -> str | None:
@@ -1044,8 +1117,12 @@ def _temporal_quantities(
     """Dates that are the value a claim states ("founded after 1988") as quantities of days."""
     out: list[Quantity] = []
     for d in dates:
-        if d.value_of is None or d.first is None or d.last is None:
+        if d.first is None or d.last is None:
             continue
+        if d.value_of is None and d.qualifier not in {"before", "after", "by", "until", "till"}:
+            continue
+        # A bound of the claim's own time ("released it after January 2018") is compared
+        # with the other claim's time, not with its dates (role "bound").
         first, last = d.first.toordinal(), d.last.toordinal()
         qual: str | None = d.qualifier
         if qual == "after":
@@ -1054,7 +1131,7 @@ def _temporal_quantities(
             interval = Interval(float(first), math.inf)
         elif qual == "before":
             interval = Interval(-math.inf, float(first), high_open=True)
-        elif qual in {"by", "until", "no later than"}:
+        elif qual in {"by", "until", "till", "no later than"}:
             interval = Interval(-math.inf, float(last))
         elif qual in {"around", "circa", "about"}:
             interval = Interval(float(first - 366), float(last + 366))
@@ -1080,6 +1157,7 @@ def _temporal_quantities(
                 predicate=d.value_of,
                 qualifier=qual,
                 tolerance=f"date-{qual or 'exact'}",
+                role=None if d.value_of is not None else "bound",
                 names=tuple(
                     dict.fromkeys(r.text for r in in_clause if r.place is None and r.subject)
                 ),
