@@ -56,6 +56,7 @@ def _swapped(c: QuantityConflict) -> QuantityConflict:
         relative_gap=c.relative_gap,
         rule=c.rule,
         severity=c.severity,
+        basis=c.basis,
     )
 
 

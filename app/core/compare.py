@@ -36,6 +36,7 @@ class ComparePolicy:
     min_measure_score: float = 1.5
     # ... or when nothing in the frames tells either way and the claims are this similar.
     min_unscored_similarity: float = 0.75
+    min_unscored_score: float = 0.5  # the least frame score for that pairing by wording
     # Another pairing scoring within this margin of the best makes the pairing ambiguous.
     rival_margin: float = 0.25
     # A compatible match this much worse than a quantity's best match does not settle it.
@@ -139,7 +140,7 @@ def _candidates(
             # Frames that agree on enough, or say nothing either way in nearly the same words.
             # "Five years ago" locates an event rather than stating an amount: only frames
             # that agree pair two of them.
-            blind_ok = qa.role != "ago" and match.score >= 0
+            blind_ok = qa.role != "ago" and match.score >= policy.min_unscored_score
             if match.score >= policy.min_measure_score or (
                 blind_ok and similarity >= policy.min_unscored_similarity
             ):

@@ -51,3 +51,12 @@ def is_known_word(word: str) -> bool:
     from lemminflect import getAllLemmas
 
     return bool(getAllLemmas(word.lower()))
+
+
+@lru_cache(maxsize=65536)
+def is_inflected_verb(word: str) -> bool:
+    """True for a verb form that is nothing else: "made", "took", "sold" (not "cases")."""
+    from lemminflect import getAllLemmas
+
+    lemmas = getAllLemmas(word.lower())
+    return set(lemmas) == {"VERB"} and lemmas["VERB"][0] != word.lower()

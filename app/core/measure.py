@@ -134,7 +134,7 @@ def same_measure(a: Quantity, b: Quantity) -> MeasureMatch:
         if mods_a & mods_b:
             score += 0.5
         else:
-            score -= 1.0
+            score -= 0.5  # "secret files" / "Iranian files": perhaps the same files
     # What happened to it.
     pred_a, pred_b = _predicate(a), _predicate(b)
     if pred_a is not None and pred_b is not None:
@@ -151,6 +151,16 @@ def same_measure(a: Quantity, b: Quantity) -> MeasureMatch:
             )
         score += 1.0
         basis.append(f"{sorted(shared)[0]}: the same place")
+    if bool(a.names) != bool(b.names):
+        # "Acme will pay" (a sentence's first word is no sure name) / "Acme Holdings will pay".
+        named, other = (a, b) if a.names else (b, a)
+        word = other.subject
+        hit = next(
+            (n for n in named.names if word is not None and _name_match((n,), (word,))), None
+        )
+        if hit is not None:
+            score += 0.5
+            basis.append(f"{hit} / {word}: the same subject")
     if a.names and b.names:
         pair = _name_match(a.names, b.names)
         if pair is None:

@@ -293,11 +293,16 @@ def _is_number_word(w: str) -> bool:
     return w in UNITS_WORDS or w in TENS_WORDS
 
 
+_QUOTES = frozenset({'"', "\u201c", "\u201d", "'", "\u2018"})
+
+
 def _scale_after(tokens: list[Token], i: int, after_currency: bool) -> tuple[float, int] | None:
     """A scale word or abbreviation at token i ("million", "bn", "m" after a currency)."""
     if i >= len(tokens):
         return None
     w = tokens[i].lower
+    if w in _QUOTES and i + 1 < len(tokens) and tokens[i + 1].lower in SCALE_WORDS:
+        return SCALE_WORDS[tokens[i + 1].lower], i + 1  # “$4.2” billion: a quoted figure
     if w in SCALE_WORDS:
         return SCALE_WORDS[w], i
     glued = tokens[i].start == tokens[i - 1].end

@@ -17,12 +17,19 @@ from dataclasses import dataclass
 
 from app.core.dates import DateMention, find_date_mentions
 from app.core.interval import Interval
-from app.core.lemmas import is_known_word, normalise_noun, predicate_lemma, singular
+from app.core.lemmas import (
+    is_inflected_verb,
+    is_known_word,
+    normalise_noun,
+    predicate_lemma,
+    singular,
+)
 from app.core.lexicon import (
     ADVERBS_TO_SKIP,
     AUXILIARIES,
     CENT_WORDS,
     CLAUSE_BREAKS,
+    CONTRAST_MODIFIERS,
     CURRENCY_CODES,
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,
@@ -86,7 +93,7 @@ def _is_verb_like(tok: Token) -> bool:
         return True
     if not w.isalpha() or tok.text[:1].isupper():
         return False
-    return len(w) >= 5 and (w.endswith("ed") or w.endswith("ing"))
+    return (len(w) >= 5 and (w.endswith("ed") or w.endswith("ing"))) or is_inflected_verb(w)
 
 
 def _is_content_word(tok: Token) -> bool:
@@ -171,7 +178,7 @@ def extract_quantities(sentence: str) -> list[Quantity]:
             draft.kind, draft.unit, draft.noun = "duration", "year", "anniversary"
             draft.last = mention.last_token + 1
         elif not _read_after(tokens, draft):
-            i += 1
+            i = max(i + 1, draft.last + 1)  # "won 3-1": past the score's second number
             continue
         _read_before(tokens, draft)
         drafts.append(draft)
@@ -520,6 +527,12 @@ def _read_noun(tokens: list[Token], d: _Draft, k: int) -> int:
     return k
 
 
+def _is_demonym_plural(word: str) -> bool:
+    """ "Americans", "Israelis", "Iraqis", "Syrians": people of a nation (not in a dictionary
+    of common words, and not names of places or people)."""
+    return len(word) >= 6 and word.endswith(("ans", "is", "ese", "ons", "ers"))
+
+
 def _noun_run(tokens: list[Token], k: int) -> tuple[int, str | None, tuple[str, ...]]:
     """The noun phrase starting at token k: (end index, normalised head, lower-case modifiers)."""
     n = len(tokens)
@@ -565,7 +578,11 @@ def _noun_run(tokens: list[Token], k: int) -> tuple[int, str | None, tuple[str, 
         return k, None, ()
     head = run[-1]
     if head.text[:1].isupper() and all(t.text[:1].isupper() for t in run):
-        if len(run) == 1 and is_known_word(head.lower) and not head.text.isupper():
+        if (
+            len(run) == 1
+            and not head.text.isupper()
+            and (is_known_word(head.lower) or _is_demonym_plural(head.lower))
+        ):
             return j, normalise_noun(head.lower), ()  # "five Americans": people of a nation
         return k, None, ()  # "Kanchenjunga Expedition": a name, not a counted noun
     mods = tuple(t.lower for t in run[:-1] if not t.text[:1].isupper())
@@ -575,6 +592,8 @@ def _noun_run(tokens: list[Token], k: int) -> tuple[int, str | None, tuple[str, 
 def _read_before(tokens: list[Token], d: _Draft) -> None:
     """Read qualifier, negation, verb, subject and direction before the number."""
     j = d.first - 1
+    if j >= 0 and tokens[j].text in {'"', "\u201c"} and tokens[j].end == tokens[d.first].start:
+        j -= 1  # cost “$4.2” billion: the opening quote of a quoted figure
     # Qualifier.
     for length in range(MAX_QUALIFIER_LEN, 0, -1):
         if j - length + 1 < 0:
@@ -589,6 +608,13 @@ def _read_before(tokens: list[Token], d: _Draft) -> None:
             d.first = j - length + 1
             j -= length
             break
+    # "its original 12 member states", "the first 100 days": a modifier written before.
+    if (
+        j >= 1
+        and tokens[j].lower in CONTRAST_MODIFIERS
+        and tokens[j - 1].lower in {"the", "its", "their", "his", "her", "our", "a", "an"}
+    ):
+        d.modifiers = (*d.modifiers, tokens[j].lower)
     # "another $20 billion", "an additional 500 troops": an amount on top of another.
     if j >= 0 and tokens[j].lower in _ADDITIONAL:
         d.role = "additional"
@@ -736,6 +762,20 @@ def _read_forward_predicate(tokens: list[Token], d: _Draft) -> None:
         if w in AUXILIARIES or w in ADVERBS_TO_SKIP or w in {"reportedly", "allegedly"}:
             j += 1
             continue
+        if w in PREPOSITIONS and w not in {"of", "than"}:
+            # "hundreds of participants in the caravan made their way": past the phrase.
+            k = j + 1
+            while k < min(n, j + 5) and tokens[k].is_word and not _is_verb_like(tokens[k]):
+                k += 1
+            if (
+                k < n
+                and k < j + 5
+                and _is_verb_like(tokens[k])
+                and tokens[k].lower not in PREPOSITIONS
+            ):
+                j = k
+                continue
+            return
         if _is_verb_like(t) or w in {"dead", "missing"}:
             _set_predicate(d, predicate_lemma(w) if w != "dead" else "kill")
         return
@@ -770,12 +810,13 @@ def _resolve_roles(tokens: list[Token], drafts: list[_Draft]) -> None:
             prev = drafts[idx - 1]
             joiner = tokens[d.first - 1].lower
             between = {t.lower for t in tokens[prev.last + 1 : d.first]}
-            if prev.kind == d.kind and (
-                (joiner in {"and", ",", "or"} and prev.last >= d.first - 6)
-                # "grossed $47 million in North America and $385 million in other territories
-                # for a worldwide total of $432 million": one verb for the list of amounts.
-                or (prev.last >= d.first - 12 and not between & _LIST_BREAKS)
-            ):
+            coordinated = joiner in {"and", ",", "or"} and prev.last >= d.first - 6
+            # "grossed $47 million in North America and $385 million in other territories for
+            # a worldwide total of $432 million": one verb for a list of amounts of one thing.
+            listed = (
+                prev.noun == d.noun and prev.last >= d.first - 12 and not between & _LIST_BREAKS
+            )
+            if prev.kind == d.kind and (coordinated or listed):
                 d.predicate, d.subject = prev.predicate, d.subject or prev.subject
                 d.direction = d.direction or prev.direction
         if d.noun is None and d.kind == "count" and d.predicate in PEOPLE_PREDICATES:
@@ -825,7 +866,16 @@ def _finish(
         ):
             d.noun = normalise_noun(head.text)
     region = _region(tokens, lo, hi)
-    places = tuple(dict.fromkeys(r.place for r in in_clause if r.place is not None))
+    # A place is the quantity's when it is written near it ("killed 17 in Mosul", "Ohio
+    # reported four deaths"), not anywhere in a long clause ("... his ties to Russia").
+    places = tuple(
+        dict.fromkeys(
+            r.place
+            for r in in_clause
+            if r.place is not None
+            and (d.first - r.last <= _PLACE_REACH and r.first - last <= _PLACE_REACH)
+        )
+    )
     if region == "abroad":
         places = ()  # "outside the United States": not of the place it names
     m = d.mention
@@ -901,10 +951,13 @@ class _Name:
 
 
 def _name_runs(tokens: list[Token], headline: bool) -> list[_Name]:
-    """The proper names of a sentence; in headline case only the places a gazetteer knows."""
+    """The proper names of a sentence; in headline case only the places a gazetteer knows.
+
+    A dateline ("WASHINGTON —", "PALM BEACH, Fla. —") says where the story was filed, not
+    what its numbers are of: it is skipped."""
     runs: list[_Name] = []
     n = len(tokens)
-    i = 0
+    i = _after_dateline(tokens)
     while i < n:
         if headline:
             found = _place_at(tokens, i)
@@ -947,6 +1000,14 @@ def _name_runs(tokens: list[Token], headline: bool) -> list[_Name]:
             runs.append(_Name(i, j, phrase.lower(), known, not _is_attribution(tokens, i, j)))
         i = j + 1
     return runs
+
+
+def _after_dateline(tokens: list[Token]) -> int:
+    """The index of the first token after a leading dateline, or 0."""
+    for k, t in enumerate(tokens[:8]):
+        if t.text == "-" and k > 0 and tokens[0].text.isupper() and len(tokens[0].text) > 1:
+            return k + 1
+    return 0
 
 
 def _is_name_word(tokens: list[Token], i: int) -> bool:
@@ -1022,6 +1083,7 @@ def _clause(tokens: list[Token], first: int, last: int) -> tuple[int, int]:
 # Words between two amounts that end the first one's clause: the verb is not shared.
 _LIST_BREAKS = frozenset({";", ".", "but", "while", "whereas", "which", "who", "against", "after"})
 _RATING_WORDS = frozenset({"score", "rating", "rated", "scored", "grade", "graded", "scores"})
+_PLACE_REACH = 8  # tokens between a quantity and a place said of it
 _TALLY_WORDS = frozenset({"number", "total", "tally", "count", "toll"})
 
 

@@ -202,6 +202,7 @@ def details_to_json(pairs: tuple[QuantityConflict, ...]) -> dict[str, Any]:
                 "rule": c.rule,
                 "relative_gap": c.relative_gap,
                 "severity": c.severity,
+                "basis": c.basis,
                 "a": {"text": c.a.text, "quantity": quantity_to_json(c.a)},
                 "b": {"text": c.b.text, "quantity": quantity_to_json(c.b)},
             }
@@ -222,6 +223,7 @@ def details_from_json(data: dict[str, Any]) -> tuple[QuantityConflict, ...]:
             relative_gap=pair["relative_gap"],
             rule=pair["rule"],
             severity=pair["severity"],
+            basis=pair.get("basis", ""),  # pairs stored before frames have none
         )
         for pair in data["pairs"]
     )

@@ -220,10 +220,11 @@ RULES = [
         "Clinical trials involve an average of 200 patients per trial.",
         "unrelated",
     ),
+    # The new level is stated twice, the change once: 547,000 restates 547,000.
     (
         "Gates recommended that the Army be increased by 65,000 soldiers, to a total of 547,000.",
         "Gates suggested that the Army should be increased to 547,000 soldiers.",
-        "unrelated",
+        "agree",
     ),
     # Durations written three ways.
     ("The five-year war goes on.", "The five-year war goes on.", "agree"),
