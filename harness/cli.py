@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -29,6 +29,13 @@ def evaluate(
     groups: Annotated[
         int, typer.Option(min=0, help="Groups of misses and of false alarms shown.")
     ] = 6,
+    sweep: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Also score the policy with one threshold changed: NAME=V1,V2,... (a "
+            "ComparePolicy field); repeatable. Prints precision and recall for each value."
+        ),
+    ] = None,
 ) -> None:
     """Judge each (premise, hypothesis) pair as two claims from two sources.
 
@@ -51,7 +58,8 @@ def evaluate(
         premises = embedder.encode([row.premise for row in rows])
         hypotheses = embedder.encode([row.hypothesis for row in rows])
     similarities = np.einsum("ij,ij->i", premises, hypotheses).tolist()
-    verdicts = judge_pairs(rows, similarities, CheckPolicy.from_settings(settings).compare)
+    policy = CheckPolicy.from_settings(settings).compare
+    verdicts = judge_pairs(rows, similarities, policy)
     if out is not None:
         with out.open("w", encoding="utf-8") as handle:
             for verdict, similarity in zip(verdicts, similarities, strict=True):
@@ -71,6 +79,8 @@ def evaluate(
             f"{report.share_neutral_flagged:.1%}",
         )
         console.print(table)
+        if sweep:
+            _print_sweep(rows, similarities, policy, sweep)
         for misses, title in ((True, "misses"), (False, "false alarms")):
             found = error_groups(rows, verdicts, misses=misses, examples=examples)
             total = sum(g.count for g in found)
@@ -81,6 +91,37 @@ def evaluate(
                     console.print(f"    - {row.premise[:160]}", markup=False, highlight=False)
                     console.print(f"      {row.hypothesis[:160]}", markup=False, highlight=False)
                     console.print(f"      -> {verdict.reason[:240]}", markup=False, highlight=False)
+
+
+def _print_sweep(rows: Any, similarities: list[float], policy: Any, sweep: list[str]) -> None:
+    """Precision and recall with one ComparePolicy threshold changed at a time."""
+    import dataclasses
+
+    from harness.evaluate import judge_pairs, score
+
+    table = Table(title="calibration")
+    for column in ("threshold", "value", "precision", "recall", "flagged"):
+        table.add_column(column)
+    fields = {f.name for f in dataclasses.fields(policy)}
+    for spec in sweep:
+        name, _, values = spec.partition("=")
+        if name not in fields or not values:
+            console.print(
+                f"--sweep {spec!r}: expected NAME=V1,V2 with NAME one of {sorted(fields)}"
+            )
+            raise typer.Exit(2)
+        for value in values.split(","):
+            changed = dataclasses.replace(policy, **{name: type(getattr(policy, name))(value)})
+            report = score(rows, judge_pairs(rows, similarities, changed))
+            mark = " (default)" if getattr(policy, name) == getattr(changed, name) else ""
+            table.add_row(
+                name,
+                f"{value}{mark}",
+                f"{report.precision:.3f}",
+                f"{report.recall:.3f}",
+                str(report.flagged),
+            )
+    console.print(table)
 
 
 def bench(
