@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.core.dates import event_span
+from app.core.dates import event_span, find_date_mentions
 from app.core.quantities import Quantity, extract_quantities
 
 ANALYSIS_VERSION = 2
@@ -39,7 +39,8 @@ class ClaimFacts:
 
 def analyse_claim(text: str, published_at: date | None = None) -> ClaimFacts:
     """Read a claim's quantities and event time once, for many comparisons."""
-    span = event_span(text, published_at)
+    mentions = find_date_mentions(text, published_at)  # read once, for the time and the numbers
+    span = event_span(text, published_at, mentions)
     when: DateSpan | None
     if span is not None:
         when = DateSpan(span[0], span[1])
@@ -50,7 +51,7 @@ def analyse_claim(text: str, published_at: date | None = None) -> ClaimFacts:
     return ClaimFacts(
         text=text,
         published_at=published_at,
-        quantities=tuple(extract_quantities(text)),
+        quantities=tuple(extract_quantities(text, mentions)),
         when=when,
         when_from_text=span is not None,
     )

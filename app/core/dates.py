@@ -98,7 +98,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("time", re.compile(r"\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b)", re.IGNORECASE)),
     (
         "phone",
-        re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\d{2,4}\)?[\s.-]\d{3,4}[\s.-]\d{3,4}\b"),
+        # The last group has four digits: "555-123-4567", "020 7946 0958"; "999 999 999" is
+        # a number written with spaces between its thousands.
+        re.compile(r"(?:\+\d{1,3}[\s.-]?)?\(?\d{2,4}\)?[\s.-]\d{3,4}[\s.-]\d{4}\b"),
     ),
     ("weekday", re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
     (
@@ -383,8 +385,11 @@ def find_date_mentions(text: str, published_at: date | None = None) -> list[Date
     return found
 
 
-def event_span(text: str, published_at: date | None) -> tuple[date, date] | None:
-    """The days a claim is about, from the dates in its text, else None.
+def event_span(
+    text: str, published_at: date | None, mentions: list[DateMention] | None = None
+) -> tuple[date, date] | None:
+    """The days a claim is about, from the dates in its text (``mentions``, when the caller
+    has found them already), else None.
 
     Dates that start a period ("since March 2011", "began in March 2011") are skipped: the claim
     is about the period's present state (a death toll "since it began in 2011" is today's toll).
@@ -397,7 +402,7 @@ def event_span(text: str, published_at: date | None) -> tuple[date, date] | None
     norm = normalise_text(text)
     spans = [
         (d.first, d.last)
-        for d in find_date_mentions(text, published_at)
+        for d in (find_date_mentions(text, published_at) if mentions is None else mentions)
         if d.first is not None
         and d.last is not None
         and not d.is_period_start

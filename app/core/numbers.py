@@ -42,6 +42,13 @@ _CONFUSABLES = str.maketrans(
         "\u2019": "'",
         "\u00a0": " ",
         "\u202f": " ",
+        "\u2009": " ",  # thin space: a thousands separator in "250 000"
+        "\u2007": " ",  # figure space
+        "\u200b": " ",  # zero-width space: read as a space on every path
+        "\uff0c": ",",  # full-width comma
+        "\uff0e": ".",  # full-width full stop
+        "\u066c": ",",  # Arabic thousands separator
+        "\u066b": ".",  # Arabic decimal separator
     }
 )
 
@@ -85,6 +92,7 @@ class Token:
 
 _TOKEN_RE = re.compile(
     r"(?:[A-Z]\.){2,}"  # U.S., U.N.
+    r"|(?<!\d)\d{1,3}(?:[ '](?=\d{3}(?!\d))\d{3})+(?![\d.,]\d)"  # 250 000, 250'000
     r"|\d+(?:[.,]\d+)*"
     r"|[^\W\d_]+(?:['-][^\W\d_]+)*"
     r"|\S"
@@ -101,6 +109,29 @@ def tokenize(text: str) -> list[Token]:
 
 
 _DIGITS_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
+
+
+_SPACE_GROUPS_RE = re.compile(r"^\d{1,3}(?:([ '])\d{3})(?:\1\d{3})*$")
+_DOT_GROUPS_RE = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?$")  # 1.234.567(,5)
+_DECIMAL_COMMA_RE = re.compile(r"^\d+,\d{1,2}$")  # 1,5 (a thousands group has 3 digits)
+_AMBIGUOUS_DOT_RE = re.compile(r"^\d{1,3}\.\d{3}$")  # 250.000: 250 or 250,000?
+
+
+def canonical_digits(text: str, scaled: bool = False) -> str | None:
+    """A digit token in the one form ``parse_digits`` reads ("250 000" -> "250000", "1,5" ->
+    "1.5", "1.234.567" -> "1234567"), or None when it cannot be read without guessing.
+
+    "250.000" is 250 in English and 250,000 in most of Europe: it is read only before a scale
+    word ("1.125 billion", where only the decimal reading makes sense), else left uncompared."""
+    if _SPACE_GROUPS_RE.match(text):
+        return text.replace(" ", "").replace("'", "")
+    if _DOT_GROUPS_RE.match(text):
+        return text.replace(".", "").replace(",", ".")
+    if _DECIMAL_COMMA_RE.match(text):
+        return text.replace(",", ".")
+    if _AMBIGUOUS_DOT_RE.match(text) and not scaled:
+        return None
+    return text
 
 
 def parse_digits(text: str) -> tuple[float, int] | None:
@@ -293,6 +324,14 @@ def _is_number_word(w: str) -> bool:
     return w in UNITS_WORDS or w in TENS_WORDS
 
 
+def _signed(tokens: list[Token], i: int) -> bool:
+    """A minus sign glued before the number, not a hyphen between two words or numbers
+    ("Su-24", "10-20")."""
+    if i == 0 or tokens[i - 1].text != "-" or tokens[i - 1].end != tokens[i].start:
+        return False
+    return i == 1 or tokens[i - 2].end != tokens[i - 1].start
+
+
 _QUOTES = frozenset({'"', "\u201c", "\u201d", "'", "\u2018"})
 
 
@@ -322,14 +361,17 @@ def parse_number_at(
     tok = tokens[i]
     w = tok.lower
     if tok.is_number:
-        parsed = parse_digits(tok.text)
-        if parsed is None:
+        scale_hit = _scale_after(tokens, i + 1, after_currency)
+        digits = canonical_digits(tok.text, scaled=scale_hit is not None)
+        parsed = parse_digits(digits) if digits is not None else None
+        if digits is None or parsed is None:
             return None
         value, _decimals = parsed
-        grain = grain_of(tok.text)
+        grain = grain_of(digits)
+        if _signed(tokens, i):
+            value = -value  # "−5", "fell to −2.5%": the minus sign is part of the number
         last = i
         form = "digits"
-        scale_hit = _scale_after(tokens, i + 1, after_currency)
         if scale_hit is not None:
             value *= scale_hit[0]
             grain *= scale_hit[0]

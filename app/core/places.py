@@ -89,3 +89,9 @@ def place_of(phrase: str) -> str | None:
     if key.startswith("the "):
         key = key[4:]
     return _gazetteer().get(key)
+
+
+@lru_cache(maxsize=1)
+def first_place_words() -> frozenset[str]:
+    """The first words of every known place, lower case: a cheap test before a lookup."""
+    return frozenset(name.split()[0] for name in _gazetteer() if name) | {"the"}

@@ -55,7 +55,7 @@ from app.core.numbers import (
     parse_number_at,
     tokenize,
 )
-from app.core.places import MAX_PLACE_WORDS, place_of
+from app.core.places import MAX_PLACE_WORDS, first_place_words, place_of
 from app.core.tolerance import interval_for
 
 
@@ -129,12 +129,14 @@ class _Draft:
     scope: str | None = None
 
 
-def extract_quantities(sentence: str) -> list[Quantity]:
-    """All quantities stated in one sentence (dates, years, times, names excluded)."""
+def extract_quantities(sentence: str, dates: list[DateMention] | None = None) -> list[Quantity]:
+    """All quantities stated in one sentence (dates, years, times, names excluded); ``dates``
+    are its date mentions when the caller has found them already."""
     if not sentence or not sentence.strip():
         return []
     text = normalise_text(sentence)
-    dates = find_date_mentions(text)
+    if dates is None:
+        dates = find_date_mentions(text)
     headline = _is_headline_case(text)
     if headline:
         # "City Council Approves $75 Million Budget": read as sentence case, or every word is
@@ -167,6 +169,8 @@ def extract_quantities(sentence: str) -> list[Quantity]:
             i += 1
             continue
         draft = _Draft(mention=mention, first=cur_first if currency else i, last=mention.last_token)
+        if mention.value < 0 and not currency and i > 0 and tokens[i - 1].text == "-":
+            draft.first = i - 1  # the minus sign is part of the span: "−5 degrees"
         if currency is not None:
             draft.kind, draft.unit = "money", currency
         if mention.form == "ordinal":
@@ -185,7 +189,9 @@ def extract_quantities(sentence: str) -> list[Quantity]:
         i = max(draft.last, draft.mention.last_token, (draft.high_mention or mention).last_token)
         i += 1
     _resolve_roles(tokens, drafts)
-    names = _name_runs(tokens, headline)
+    claimed_dates = any(d.value_of is not None or d.qualifier is not None for d in dates)
+    # Most sentences state no number: their names are not needed.
+    names = _name_runs(tokens, headline) if drafts or claimed_dates else []
     quantities: list[Quantity] = [
         _finish(
             text,
@@ -925,8 +931,7 @@ def _is_headline_case(text: str) -> bool:
     words = [w for w in text.split() if w[:1].isalpha()]
     if len(words) < 3:
         return False
-    letters = [c for c in text if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+    if text.isupper():
         return True
     long_words = [w for w in words[1:] if len(w) >= 4]
     if len(long_words) < 3:
@@ -1033,6 +1038,8 @@ def _strip_possessive(word: str) -> str:
 
 def _place_at(tokens: list[Token], i: int) -> tuple[int, str] | None:
     """The longest gazetteer place starting at token i: (last token, canonical name)."""
+    if tokens[i].lower not in first_place_words():
+        return None  # nearly every token: no place name starts with it
     for length in range(MAX_PLACE_WORDS, 0, -1):
         if i + length > len(tokens):
             continue
