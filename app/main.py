@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -13,15 +12,17 @@ from app import health
 from app.articles.endpoints import router as articles_router
 from app.claims.endpoints import router as claims_router
 from app.components import Components
-from app.config import AccessSettings, Settings, get_settings
+from app.config import Settings, get_settings
 from app.conflicts.endpoints import router as conflicts_router
 from app.docs import install_docs
 from app.embeddings import Embedder
 from app.limits import RateLimiter
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
-from app.problems import PROBLEM_JSON, BodySizeLimit, install_problem_handlers
-from app.security import check_start_up, document_access
+from app.openapi import TAGS, install_openapi, operation_id
+from app.problems import BodySizeLimit, install_problem_handlers
+from app.problems import router as problems_router
+from app.security import check_start_up
 from app.webhooks.endpoints import router as webhooks_router
 from app.webhooks.worker import DeliveryWorker
 
@@ -31,7 +32,10 @@ DESCRIPTION = """
 crosscheck splits news articles into claims, embeds them, and tells, for each claim, which
 claims from **other sources** say the same thing and which **disagree on a number**.
 
-Errors are RFC 9457 `application/problem+json` documents.
+Errors are RFC 9457 `application/problem+json` documents: their `type` (e.g.
+`/problems/rate-limited`) names the kind of problem and resolves to a short page on it, their
+`title` is the HTTP status phrase and their `detail` says what to fix. Every response carries
+`X-Request-ID`.
 """
 
 
@@ -76,6 +80,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        openapi_tags=TAGS,
+        generate_unique_id_function=operation_id,
     )
     metrics = Metrics()
     app.state.metrics = metrics
@@ -92,28 +98,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.include_router(conflicts_router)
     app.include_router(webhooks_router)
     app.include_router(metrics_router)
-    _register_problem_schema(app, settings.access)
+    app.include_router(problems_router)
+    install_openapi(app, settings.access)
     return app
-
-
-def _register_problem_schema(app: FastAPI, access: AccessSettings) -> None:
-    """Document error responses as ``application/problem+json`` only (FastAPI adds JSON too)."""
-    original = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = original()
-            for path in schema.get("paths", {}).values():
-                for operation in path.values():
-                    for response in operation.get("responses", {}).values():
-                        content = response.get("content", {})
-                        if PROBLEM_JSON in content:
-                            content.pop("application/json", None)
-            document_access(schema, access)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 app = create_app()

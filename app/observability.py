@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import LoggingSettings
 from app.embeddings import Embedder, Vectors
-from app.problems import problem_response
+from app.problems import INTERNAL, problem_response
 from app.security import MetricsAccess
 
 logger = logging.getLogger("crosscheck")
@@ -314,8 +314,7 @@ class RequestContext:
                 raise
             response = problem_response(
                 None,
-                500,
-                "Internal server error",
+                INTERNAL,
                 "The service failed unexpectedly; nothing was stored. The error has been "
                 f"logged with request id {request_id}.",
             )

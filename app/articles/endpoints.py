@@ -15,6 +15,7 @@ from app.articles import flows, service
 from app.articles.schemas import ArticleIn, ArticleOut, ArticlePage
 from app.dependencies import CheckerDep, SessionDep, SettingsDep
 from app.observability import MetricsDep
+from app.openapi import header_ref
 from app.problems import responses
 from app.schemas import ResourceId
 from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
@@ -27,9 +28,14 @@ router = APIRouter(prefix="/v1/articles", tags=["articles"])
     status_code=status.HTTP_201_CREATED,
     response_model=ArticleOut,
     responses={
+        201: {
+            "description": "Stored: the article with its claims, matches and conflicts.",
+            "headers": {"Idempotent-Replayed": header_ref("Idempotent-Replayed")},
+        },
         200: {
             "model": ArticleOut,
             "description": "Already stored: the stored article.",
+            "headers": {"Idempotent-Replayed": header_ref("Idempotent-Replayed")},
         },
         **responses(400, 409, 413, 422, 503),
         **WRITE_RESPONSES,
@@ -79,7 +85,9 @@ def create_article(
             response.headers["Idempotent-Replayed"] = "true"
     if not created:
         response.status_code = status.HTTP_200_OK
-    elif not replayed:
+    else:
+        response.headers["Location"] = f"{router.prefix}/{article.id}"
+    if created and not replayed:
         metrics.articles.inc()
         metrics.claims.inc(article.claim_count)
         metrics.conflicts.inc(article.conflict_count)

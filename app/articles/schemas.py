@@ -13,7 +13,21 @@ from app.schemas import IsoDate
 class ArticleIn(BaseModel):
     """A news article to store and cross-check."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "The Associated Press",
+                    "published_at": "2016-03-14",
+                    "title": "Putin Says Russians to Start Withdrawing from Syria",
+                    "url": "https://apnews.example/article/syria-withdrawal",
+                    "text": "Several ceasefires and peace talks have been attempted since the "
+                    "conflict, which has killed 250,000 people, broke out five years ago.",
+                }
+            ]
+        },
+    )
 
     source: str = Field(
         min_length=1,

@@ -74,7 +74,8 @@ def test_the_fourth_request_in_a_burst_is_429_with_retry_after(limited: TestClie
     response = limited.get("/v1/conflicts")
     problem = assert_problem(response, 429, "CROSSCHECK_RATE_LIMIT_PER_MINUTE")
     assert 1 <= int(response.headers["retry-after"]) <= 60
-    assert problem["title"] == "Too many requests"
+    assert problem["title"] == "Too Many Requests"
+    assert problem["type"] == "/problems/rate-limited"
 
 
 def test_each_key_has_its_own_budget(limited: TestClient) -> None:
