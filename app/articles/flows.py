@@ -11,13 +11,19 @@ Ingest, hop by hop (``ingest_article``):
 6. every conflict found recorded (``app.conflicts.service.record_conflict``);
 7. the article rendered with its matches and conflicts.
 
-``ingest_article_once`` adds the Idempotency-Key in the same transaction. Nothing here commits:
+``ingest_batch`` runs the same steps for many articles: step 1 for all of them, then steps 2-7
+in one transaction, each article in a savepoint of its own. ``ingest_article_once`` adds the
+Idempotency-Key in the same transaction. Nothing here commits:
 the request's session (or the CLI's ``session_scope``) does, once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from app.articles.repository import ArticleClaim, ArticleRepository, StoredArticle
@@ -30,24 +36,44 @@ from app.core.claims import Claim as ClaimText
 from app.db.codecs import analysis_to_json
 from app.db.models import Claim
 from app.db.session import begin_write
-from app.exceptions import AlreadyExists, InvalidInput, NotFound
+from app.exceptions import AlreadyExists, CrosscheckError, InvalidInput, NotFound
 from app.idempotency import HEADER, IdempotencyRepository, request_digest
 from app.pipeline import CrossChecker, Probe, Related
 from app.schemas import ClaimRef, QuantityOut
 from app.sources.repository import SourceRepository
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An article read and embedded, before any transaction: ready to be stored."""
+
+    data: ArticleIn
+    url: str | None
+    digest: str
+    probes: list[Probe]
+
+
+def prepare_article(checker: CrossChecker, data: ArticleIn) -> Prepared:
+    """Step 1 of the ingest: the claims, their analysis and embeddings (no database)."""
+    url = str(data.url) if data.url is not None else None
+    probes = checker.read(data.text, data.title, data.published_at)
+    return Prepared(data, url, content_hash(data.text), probes)
+
+
 def ingest_article(
     session: Session, checker: CrossChecker, data: ArticleIn
 ) -> tuple[ArticleOut, bool]:
     """Store an article with its claims and conflicts; ``False`` when it was already stored."""
-    url = str(data.url) if data.url is not None else None
-    digest = content_hash(data.text)
-    probes = checker.read(data.text, data.title, data.published_at)
-
+    prepared = prepare_article(checker, data)
     # One writer at a time from here to the commit (see begin_write): the duplicate check and
     # the search below see every article committed before, including concurrent ones.
     begin_write(session)
+    return _store(session, checker, prepared)
+
+
+def _store(session: Session, checker: CrossChecker, prepared: Prepared) -> tuple[ArticleOut, bool]:
+    """Steps 3-7 of the ingest, in the write transaction ``begin_write`` opened."""
+    data, url, digest, probes = prepared.data, prepared.url, prepared.digest, prepared.probes
     articles = ArticleRepository(session)
     source = SourceRepository(session).get_or_create(data.source)
     existing = articles.find_duplicate(source.id, url, digest)
@@ -76,6 +102,62 @@ def ingest_article(
             "a different text; DELETE it first to replace it."
         )
     return render_article(session, checker, stored), False
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """One article of a batch: stored (``created``), found already stored, or refused."""
+
+    article: ArticleOut | None
+    created: bool
+    error: CrosscheckError | None
+
+
+UNSTORABLE = (
+    "A value in the article cannot be stored (for example a NUL character in its text): "
+    "remove it and retry."
+)
+
+
+def ingest_batch(
+    session: Session, checker: CrossChecker, articles: Sequence[ArticleIn]
+) -> list[BatchOutcome]:
+    """Store each article as ``ingest_article`` would, and answer each on its own, in order.
+
+    Every article is read and embedded first, outside any transaction; then one write
+    transaction stores them in order, each inside a savepoint, so that one refused article
+    (a url already stored with another text, a value the database refuses) is rolled back
+    alone while the others are kept. Later articles are checked against the earlier ones of
+    the same batch, and an article sent twice in one batch is stored once (the second answer
+    is "already stored"). A failure of the database itself fails the whole batch.
+    """
+    prepared: list[Prepared | CrosscheckError] = []
+    for data in articles:
+        try:
+            prepared.append(prepare_article(checker, data))
+        except CrosscheckError as error:
+            prepared.append(error)
+    if not any(isinstance(item, Prepared) for item in prepared):
+        return [
+            BatchOutcome(None, False, item) for item in prepared if not isinstance(item, Prepared)
+        ]
+    begin_write(session)
+    outcomes = []
+    for item in prepared:
+        if not isinstance(item, Prepared):
+            outcomes.append(BatchOutcome(None, False, item))
+            continue
+        try:
+            with session.begin_nested():
+                article, created = _store(session, checker, item)
+        except CrosscheckError as error:
+            outcomes.append(BatchOutcome(None, False, error))
+            continue
+        except DataError:
+            outcomes.append(BatchOutcome(None, False, InvalidInput(UNSTORABLE)))
+            continue
+        outcomes.append(BatchOutcome(article, created, None))
+    return outcomes
 
 
 def _claim_row(source_id: int, probe: Probe) -> Claim:
