@@ -1,7 +1,8 @@
 """The per-client rate limit: a token bucket for each API key (or client address).
 
 Each bucket holds up to ``burst`` tokens and refills at ``per_minute / 60`` tokens a second; a
-request takes one token or is refused with the time until one is there. Buckets live in the
+request takes one token (a batch of articles, against its own limiter, one per article) or is
+refused, taking none, with the time until enough are there. Buckets live in the
 worker process: with several workers (or replicas) the limit applies per process, which is the
 price of needing no shared store; see docs/operations.md.
 """
@@ -36,21 +37,24 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.rate > 0
 
-    def acquire(self, client: str) -> int:
-        """Take a token for ``client``: 0 when admitted, else whole seconds until a token."""
+    def acquire(self, client: str, cost: int = 1) -> int:
+        """Take ``cost`` tokens for ``client``: 0 when admitted, else whole seconds until there
+        are enough (none are taken then). ``cost`` above ``burst`` is never admitted."""
         if not self.enabled:
             return 0
+        if cost > self.burst:
+            raise ValueError(f"a cost of {cost} can never fit a burst of {self.burst:g}")
         with self._lock:
             now = self._clock()
             tokens, as_of = self._buckets.get(client, (self.burst, now))
             tokens = min(self.burst, tokens + (now - as_of) * self.rate)
-            if tokens >= 1:
-                self._buckets[client] = (tokens - 1, now)
+            if tokens >= cost:
+                self._buckets[client] = (tokens - cost, now)
                 if len(self._buckets) > MAX_BUCKETS:
                     self._forget_idle(now)
                 return 0
             self._buckets[client] = (tokens, now)
-            return max(1, math.ceil(round((1 - tokens) / self.rate, 6)))
+            return max(1, math.ceil(round((cost - tokens) / self.rate, 6)))
 
     def _forget_idle(self, now: float) -> None:
         full_after = self.burst / self.rate

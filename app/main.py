@@ -87,6 +87,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.state.metrics = metrics
     limits = settings.limits
     app.state.rate_limiter = RateLimiter(limits.rate_limit_per_minute, limits.rate_limit_burst)
+    app.state.batch_limiter = RateLimiter(
+        limits.batch_articles_per_minute, limits.batch_articles_burst
+    )
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     # Added last, so outermost: every response, a 413 or a 500 included, gets a request id.
     app.add_middleware(RequestContext, metrics=metrics)

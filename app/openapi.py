@@ -28,6 +28,7 @@ from app.security import document_access
 OPERATION_IDS = {
     # articles
     "create_article": "createArticle",
+    "batch_create_articles": "batchCreateArticles",
     "list_articles": "listArticles",
     "get_article": "getArticle",
     "delete_article": "deleteArticle",

@@ -302,6 +302,12 @@ def _validation_detail(
     return 422, "Invalid request: " + "; ".join(parts), items
 
 
+def validation_problem(errors: list[dict[str, Any]], instance: str | None = None) -> dict[str, Any]:
+    """The problem body of pydantic ``errors`` (an item of a batch that is not an article)."""
+    _, detail, items = _validation_detail(errors)
+    return problem_body(INVALID, detail, instance, items)
+
+
 HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 

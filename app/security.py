@@ -116,6 +116,23 @@ def _admit(
     return caller
 
 
+def admit_batch(request: Request, caller: Caller, articles: int) -> None:
+    """Charge a batch's articles to the caller's article budget (the request itself was
+    charged to the request budget by ``write_access``): all of them, or 429 and none."""
+    settings: Settings = request.app.state.settings
+    limiter: RateLimiter = request.app.state.batch_limiter
+    wait = limiter.acquire(caller.principal, articles)
+    if wait:
+        raise RateLimited(
+            f"Too many batched articles from {caller.principal}: the budget is "
+            f"{settings.limits.batch_articles_per_minute} articles a minute, "
+            f"{settings.limits.batch_articles_burst} at once (settings "
+            "CROSSCHECK_BATCH_ARTICLES_PER_MINUTE and CROSSCHECK_BATCH_ARTICLES_BURST); nothing "
+            f"of this batch was stored: retry it in {wait} s, or send a smaller one.",
+            retry_after=wait,
+        )
+
+
 # The access dependencies are ``async`` because nothing in them blocks: a plain ``def`` would
 # cost every request a hop to the thread pool and back.
 

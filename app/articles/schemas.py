@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SkipValidation, field_validator
 
 from app.claims.schemas import ClaimOut
+from app.problems import Problem
 from app.schemas import IsoDate
 
 
@@ -78,3 +80,50 @@ class ArticleOut(ArticleSummary):
 class ArticlePage(BaseModel):
     items: list[ArticleSummary]
     next_page_token: str | None = Field(description="Pass as page_token for the next page.")
+
+
+BATCH_EXAMPLE: dict[str, Any] = {
+    "articles": [
+        {
+            "source": "RFE/RL",
+            "published_at": "2016-03-15",
+            "text": "Talks are the latest effort to end violence that has killed more than "
+            "270,000 people and displaced millions.",
+        },
+        {"source": "AFP", "text": ""},
+    ]
+}
+
+
+class BatchIn(BaseModel):
+    """Articles to store, each answered on its own."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [BATCH_EXAMPLE]})
+
+    # Each item is validated on its own by the endpoint (an invalid one is answered with its
+    # problem, the others are stored); the schema still says what an item is.
+    articles: list[SkipValidation[ArticleIn]] = Field(
+        min_length=1,
+        description="At most CROSSCHECK_MAX_BATCH_ARTICLES (100 by default) articles.",
+    )
+
+
+class BatchItemOut(BaseModel):
+    """The answer to one article of a batch: what POST /v1/articles would have answered."""
+
+    index: int = Field(description="0-based position of the article in the batch.")
+    status: int = Field(
+        description="201 stored, 200 already stored, or the status of its problem.",
+        examples=[201],
+    )
+    article: ArticleOut | None = Field(description="The article, unless it was refused.")
+    problem: Problem | None = Field(description="Why the article was refused (else null).")
+
+
+class BatchOut(BaseModel):
+    """A batch's answer: one item per article, in the order they were sent."""
+
+    stored: int
+    already_stored: int
+    failed: int
+    items: list[BatchItemOut]

@@ -46,6 +46,18 @@ def test_retry_after_is_the_time_until_the_next_token() -> None:
     assert limiter.acquire("a") == 10
 
 
+def test_a_cost_is_taken_whole_or_not_at_all() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=60, burst=10, clock=clock)
+    assert limiter.acquire("a", 7) == 0
+    assert limiter.acquire("a", 5) == 2  # 3 left: two seconds until 5
+    assert limiter.acquire("a", 3) == 0  # the refused cost took nothing
+    clock.now += 4
+    assert limiter.acquire("a", 5) == 1
+    with pytest.raises(ValueError, match="never fit"):
+        limiter.acquire("a", 11)
+
+
 def test_a_zero_rate_turns_the_limit_off() -> None:
     limiter = RateLimiter(per_minute=0, burst=1)
     assert not limiter.enabled

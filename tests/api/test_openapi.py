@@ -49,6 +49,7 @@ def test_operation_ids_are_camel_case_unique_and_pinned(document: dict[str, Any]
     by_route = {(method, path): op["operationId"] for method, path, op in operations(document)}
     # The ids clients are generated with; changing one is a breaking change.
     assert by_route[("post", "/v1/articles")] == "createArticle"
+    assert by_route[("post", "/v1/articles:batch")] == "batchCreateArticles"
     assert by_route[("get", "/v1/articles/{article_id}")] == "getArticle"
     assert by_route[("get", "/v1/conflicts")] == "listConflicts"
     assert by_route[("patch", "/v1/conflicts/{conflict_id}")] == "reviewConflict"
@@ -123,6 +124,8 @@ def test_the_examples_are_accepted(client: TestClient, document: dict[str, Any])
     assert client.post("/v1/compare", json=_example(document, "/v1/compare", "post")).is_success
     article = _example(document, "/v1/articles", "post")
     assert client.post("/v1/articles", json=article).status_code == 201
+    batch = client.post("/v1/articles:batch", json=_example(document, "/v1/articles:batch", "post"))
+    assert [item["status"] for item in batch.json()["items"]] == [201, 422]
     conflict = client.get("/v1/conflicts").json()["items"][0]
     review = client.patch(
         f"/v1/conflicts/{conflict['id']}",
