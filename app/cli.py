@@ -182,7 +182,8 @@ def _article(entry: dict[str, Any]) -> ArticleIn:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise ValueError(f"cannot be read ({reason})") from None
     fields = {k: v for k, v in entry.items() if k != "file" and v is not None}
-    return ArticleIn.model_validate({"text": content, **fields})
+    body_field = "html" if path.suffix.lower() in (".html", ".htm") else "text"
+    return ArticleIn.model_validate({body_field: content, **fields})
 
 
 def _validation_message(error: ValidationError) -> str:
@@ -194,7 +195,7 @@ def _validation_message(error: ValidationError) -> str:
 @cli.command()
 def ingest(
     files: Annotated[
-        list[Path], typer.Argument(help="Text or HTML files, or manifest.json files.")
+        list[Path], typer.Argument(help="Text or .html files, or manifest.json files.")
     ],
     source: Annotated[str | None, typer.Option(help="Outlet of plain text files.")] = None,
     published_at: Annotated[
@@ -208,7 +209,8 @@ def ingest(
     """Store articles from files and report what was found.
 
     A ``.json`` argument is a manifest: a list of {file, source, published_at?, title?, url?}.
-    Articles are sent through the batch ingest, up to
+    An ``.html`` (or ``.htm``) file is read as the article's web page: its main text and title,
+    and its date unless given, are read from it. Articles are sent through the batch ingest, up to
     CROSSCHECK_MAX_BATCH_ARTICLES at a time; each is stored, found already stored, or refused
     on its own. Exit status 1 when any was refused (each is named on stderr).
     """

@@ -14,6 +14,7 @@ from app.config import get_settings
 from app.embeddings import Embedder
 from harness.bench.corpus import SEEDS
 from tests.support.models import Borrowed
+from tests.support.webpages import article_page
 
 runner = CliRunner()
 
@@ -233,3 +234,16 @@ def test_follow_pages_through_a_backlog_without_sleeping(
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 2
     assert sleeps == []
+
+
+def test_ingest_reads_html_files_as_pages(database: Path, tmp_path: Path) -> None:
+    seed = seed_entries()[2]
+    page = tmp_path / "ap.html"
+    text = Path(str(seed["file"])).read_text(encoding="utf-8")
+    page.write_text(article_page(text, str(seed["title"]), "AP", str(seed["published_at"])))
+    result = runner.invoke(cli, ["ingest", str(page), "--source", "AP", "--json"])
+    assert result.exit_code == 0, result.output
+    [item] = json.loads(result.stdout)["items"]
+    assert item["status"] == 201
+    again = runner.invoke(cli, ["ingest", str(page), "--source", "AP", "--json"])
+    assert json.loads(again.stdout)["items"][0]["status"] == 200

@@ -2,7 +2,8 @@
 
 Ingest, hop by hop (``ingest_article``):
 
-1. ``CrossChecker.read``: claims, their analysis and embeddings, before any transaction (the
+1. the text (read from the page by ``webpage.read_html`` when html was sent), then
+   ``CrossChecker.read``: claims, their analysis and embeddings, before any transaction (the
    model never runs while the write lock is held);
 2. ``begin_write``: one writer at a time from here to the commit;
 3. the source, and the duplicate check (same source and url, or same source and text);
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 from sqlalchemy.exc import DataError
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Session
 from app.articles.repository import ArticleClaim, ArticleRepository, StoredArticle
 from app.articles.schemas import ArticleIn, ArticleOut
 from app.articles.service import content_hash, get_article, summary_of
+from app.articles.webpage import read_html
 from app.claims.schemas import ClaimOut, MatchOut
 from app.conflicts.schemas import ConflictOut
 from app.conflicts.service import conflicts_of_claims, record_conflict
@@ -48,16 +51,27 @@ class Prepared:
     """An article read and embedded, before any transaction: ready to be stored."""
 
     data: ArticleIn
+    text: str  # what the claims come from: the text sent, or the one read from the html
+    title: str | None
+    published_at: date | None
     url: str | None
     digest: str
     probes: list[Probe]
 
 
 def prepare_article(checker: CrossChecker, data: ArticleIn) -> Prepared:
-    """Step 1 of the ingest: the claims, their analysis and embeddings (no database)."""
+    """Step 1 of the ingest: the text (read from the page when html was sent), the claims,
+    their analysis and embeddings. No database."""
+    text, title, published_at = data.text, data.title, data.published_at
+    if data.html is not None:
+        page = read_html(data.html)
+        text = page.text
+        title = title or page.title
+        published_at = published_at or page.published_at
+    assert text is not None  # ArticleIn holds text or html
     url = str(data.url) if data.url is not None else None
-    probes = checker.read(data.text, data.title, data.published_at)
-    return Prepared(data, url, content_hash(data.text), probes)
+    probes = checker.read(text, title, published_at)
+    return Prepared(data, text, title, published_at, url, content_hash(text), probes)
 
 
 def ingest_article(
@@ -81,7 +95,7 @@ def _store(session: Session, checker: CrossChecker, prepared: Prepared) -> tuple
         related = checker.relate(session, probes, source.id)
         claims = [_claim_row(source.id, probe) for probe in probes]
         article_id = articles.add_unless_stored(
-            source.id, url, data.title, data.text, digest, data.published_at, claims
+            source.id, url, prepared.title, prepared.text, digest, prepared.published_at, claims
         )
         if article_id is not None:
             checker.search.claims_added(session, [claim.id for claim in claims])
@@ -242,6 +256,7 @@ def render_article(
         )
     return ArticleOut(
         **summary_of(article, len(article.claims)).model_dump(),
+        text=article.text,
         match_count=sum(len(c.matches) for c in out_claims),
         conflict_count=len(stored),
         claims=out_claims,

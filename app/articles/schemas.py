@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SkipValidation, field_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SkipValidation,
+    field_validator,
+    model_validator,
+)
 
 from app.claims.schemas import ClaimOut
 from app.problems import Problem
@@ -26,7 +34,16 @@ class ArticleIn(BaseModel):
                     "url": "https://apnews.example/article/syria-withdrawal",
                     "text": "Several ceasefires and peace talks have been attempted since the "
                     "conflict, which has killed 250,000 people, broke out five years ago.",
-                }
+                },
+                {
+                    "source": "RFE/RL",
+                    "html": "<html><head><title>Putin Orders Syrian Withdrawal</title>"
+                    '<meta property="article:published_time" content="2016-03-15"></head>'
+                    "<body><nav><a href='/'>Home</a></nav><article><h1>Putin Orders Syrian "
+                    "Withdrawal</h1><p>The UN-hosted negotiations in Geneva are the latest "
+                    "effort to end violence that has killed more than 270,000 people.</p>"
+                    "</article><footer>27 languages in 23 countries</footer></body></html>",
+                },
             ]
         },
     )
@@ -37,10 +54,33 @@ class ArticleIn(BaseModel):
         description="The outlet.",
         examples=["The Associated Press"],
     )
-    text: str = Field(min_length=1, description="The article's text, as scraped is fine.")
-    published_at: IsoDate | None = Field(default=None, description="ISO date, e.g. 2016-03-14.")
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The article's text, as scraped is fine. Exactly one of text and html.",
+    )
+    html: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The article's web page, as HTML source, instead of text: its main text "
+        "(without navigation, footers, scripts or banners) and title are read from it, and "
+        "its publication date when published_at is absent; the answer's text is what was "
+        "read. The service never fetches anything: send the page, not its address.",
+    )
+    published_at: IsoDate | None = Field(
+        default=None,
+        description="ISO date, e.g. 2016-03-14; with html, read from the page when absent.",
+    )
     url: AnyHttpUrl | None = Field(default=None, description="Where the article was published.")
-    title: str | None = Field(default=None, max_length=1000)
+    title: str | None = Field(
+        default=None, max_length=1000, description="With html, read from the page when absent."
+    )
+
+    @model_validator(mode="after")
+    def _text_or_html(self) -> ArticleIn:
+        if (self.text is None) == (self.html is None):
+            raise ValueError("send exactly one of text and html")
+        return self
 
     @field_validator("url")
     @classmethod
@@ -72,6 +112,10 @@ class ArticleSummary(BaseModel):
 class ArticleOut(ArticleSummary):
     """A stored article with its claims, their matches and their conflicts."""
 
+    text: str = Field(
+        description="The article's text as stored: for an article sent as html, the text read "
+        "from the page. Claims' start and end are offsets into it."
+    )
     match_count: int
     conflict_count: int
     claims: list[ClaimOut]

@@ -60,7 +60,8 @@ def test_each_article_is_answered_on_its_own_and_the_good_ones_are_stored(
         else:
             assert item["problem"] is None
     assert items[1]["problem"]["type"] == "/problems/invalid-request"
-    assert items[1]["problem"]["errors"][0]["location"] == ["body", "articles", 1, "text"]
+    assert items[1]["problem"]["errors"][0]["location"] == ["body", "articles", 1]
+    assert "exactly one of text and html" in items[1]["problem"]["detail"]
     assert "text is empty" in items[3]["problem"]["detail"]
     assert items[5]["problem"]["errors"][0]["location"] == ["body", "articles", 5]
     assert items[6]["problem"]["type"] == "/problems/conflict"
