@@ -62,6 +62,13 @@ class Prepared:
 def prepare_article(checker: CrossChecker, data: ArticleIn) -> Prepared:
     """Step 1 of the ingest: the text (read from the page when html was sent), the claims,
     their analysis and embeddings. No database."""
+    text, title, published_at = _resolve(data)
+    probes = checker.read(text, title, published_at)
+    return _prepared(data, text, title, published_at, probes)
+
+
+def _resolve(data: ArticleIn) -> tuple[str, str | None, date | None]:
+    """The article's text, title and date: as sent, or read from its page."""
     text, title, published_at = data.text, data.title, data.published_at
     if data.html is not None:
         page = read_html(data.html)
@@ -69,9 +76,38 @@ def prepare_article(checker: CrossChecker, data: ArticleIn) -> Prepared:
         title = title or page.title
         published_at = published_at or page.published_at
     assert text is not None  # ArticleIn holds text or html
+    return text, title, published_at
+
+
+def _prepared(
+    data: ArticleIn, text: str, title: str | None, published_at: date | None, probes: list[Probe]
+) -> Prepared:
     url = str(data.url) if data.url is not None else None
-    probes = checker.read(text, title, published_at)
     return Prepared(data, text, title, published_at, url, content_hash(text), probes)
+
+
+def _prepare_many(
+    checker: CrossChecker, articles: Sequence[ArticleIn]
+) -> list[Prepared | CrosscheckError]:
+    """Step 1 for many articles, with one model call for all their claims."""
+    resolved: list[tuple[str, str | None, date | None] | CrosscheckError] = []
+    for data in articles:
+        try:
+            resolved.append(_resolve(data))
+        except CrosscheckError as error:
+            resolved.append(error)
+    readable = [r for r in resolved if not isinstance(r, CrosscheckError)]
+    read = iter(checker.read_many(readable))
+    out: list[Prepared | CrosscheckError] = []
+    for data, item in zip(articles, resolved, strict=True):
+        if isinstance(item, CrosscheckError):
+            out.append(item)
+            continue
+        probes = next(read)
+        out.append(
+            probes if isinstance(probes, CrosscheckError) else _prepared(data, *item, probes)
+        )
+    return out
 
 
 def ingest_article(
@@ -138,19 +174,15 @@ def ingest_batch(
 ) -> list[BatchOutcome]:
     """Store each article as ``ingest_article`` would, and answer each on its own, in order.
 
-    Every article is read and embedded first, outside any transaction; then one write
+    Every article is read and embedded first, outside any transaction (one model call for all
+    their claims: a model too busy to take them fails the batch, 503); then one write
     transaction stores them in order, each inside a savepoint, so that one refused article
     (a url already stored with another text, a value the database refuses) is rolled back
     alone while the others are kept. Later articles are checked against the earlier ones of
     the same batch, and an article sent twice in one batch is stored once (the second answer
     is "already stored"). A failure of the database itself fails the whole batch.
     """
-    prepared: list[Prepared | CrosscheckError] = []
-    for data in articles:
-        try:
-            prepared.append(prepare_article(checker, data))
-        except CrosscheckError as error:
-            prepared.append(error)
+    prepared = _prepare_many(checker, articles)
     if not any(isinstance(item, Prepared) for item in prepared):
         return [
             BatchOutcome(None, False, item) for item in prepared if not isinstance(item, Prepared)

@@ -132,13 +132,13 @@ def test_the_request_counts_once_and_each_article_against_the_article_budget(
 
 
 @pytest.mark.slow
-def test_hundreds_of_articles_in_batches_every_valid_one_stored_once(
+def test_a_thousand_articles_in_batches_of_100_every_valid_one_stored_once(
     make_client: ClientFactory,
 ) -> None:
     client = make_client(batch_articles_per_minute=0)
     articles: list[dict[str, Any]] = []
     invalid: set[int] = set()
-    for n in range(300):
+    for n in range(1000):
         if n % 17 == 0:
             articles.append({"source": f"Outlet {n % 7}", "text": ""})
             invalid.add(n)
@@ -154,15 +154,29 @@ def test_hundreds_of_articles_in_batches_every_valid_one_stored_once(
                     f"district {n % 11} on Monday. Police closed {n % 5 + 2} roads nearby.",
                 }
             )
-    answers = []
-    for start in range(0, len(articles), 100):
-        response = client.post(BATCH, json={"articles": articles[start : start + 100]})
-        assert response.status_code == 200, response.text
-        answers.extend(response.json()["items"])
-    assert [a["status"] == 422 for a in answers] == [n in invalid for n in range(300)]
+
+    def send() -> list[dict[str, Any]]:
+        answers = []
+        for start in range(0, len(articles), 100):
+            response = client.post(BATCH, json={"articles": articles[start : start + 100]})
+            assert response.status_code == 200, response.text
+            answers.extend(response.json()["items"])
+        return answers
+
+    answers = send()
+    assert [a["status"] == 422 for a in answers] == [n in invalid for n in range(1000)]
+    assert all(a["problem"]["type"] == "/problems/invalid-request" for a in answers if a["problem"])
     ids = [a["article"]["id"] for a in answers if a["status"] == 201]
-    assert len(ids) == len(set(ids)) == 300 - len(invalid)
+    assert len(ids) == len(set(ids)) == 1000 - len(invalid)
     assert {a["id"] for a in stored_articles(client)} == set(ids)
+    conflicts = client.get("/v1/conflicts", params={"page_size": 1}).json()["items"]
+
+    # Sent again: every valid one is already stored, nothing is stored or found twice.
+    again = send()
+    assert [a["status"] for a in again] == [422 if n in invalid else 200 for n in range(1000)]
+    assert [a["article"]["id"] for a in again if a["article"]] == ids
+    assert len(stored_articles(client)) == len(ids)
+    assert client.get("/v1/conflicts", params={"page_size": 1}).json()["items"] == conflicts
 
 
 def test_an_article_the_database_refuses_is_refused_alone(client: TestClient, backend: str) -> None:
