@@ -13,9 +13,6 @@ import copy
 from dataclasses import dataclass
 from datetime import date
 
-import htmldate
-import trafilatura
-
 from app.exceptions import InvalidInput
 
 
@@ -32,6 +29,10 @@ def read_html(html: str) -> ReadPage:
     """The main text, title and publication date of an article page (navigation, footers,
     scripts, cookie banners and related links left out); ``InvalidInput`` when no article text
     is found."""
+    # Imported on first use: about 25 MB per worker process that never reads a page.
+    import htmldate
+    import trafilatura
+
     tree = trafilatura.load_html(html) if html.strip() else None
     if tree is None:
         raise InvalidInput("html is not an HTML document: send the page's HTML source.")
