@@ -65,8 +65,9 @@ class OneLineErrors(TyperGroup):
             context = getattr(error, "ctx", None)
             where = context.command_path if context is not None else "crosscheck"
             hint = " (see --help)" if isinstance(error, UsageError) else ""
-            message = error.format_message().replace("Value error, ", "")
-            typer.echo(f"{where}: {message}{hint}", err=True)
+            message = error.format_message().replace("Value error, ", "").strip()
+            if message:  # blank when the help was shown instead (no arguments at all)
+                typer.echo(f"{where}: {message}{hint}", err=True)
             sys.exit(error.exit_code)
         except typer.Abort:
             typer.echo("crosscheck: aborted", err=True)

@@ -128,6 +128,13 @@ def test_a_bad_option_is_one_line_and_exit_2(
     assert result.stdout == ""
 
 
+def test_no_arguments_shows_the_help() -> None:
+    result = runner.invoke(cli, [])
+    assert result.exit_code == 2
+    assert "conflicts" in result.stdout
+    assert result.stderr.strip() == ""
+
+
 def test_ingest_and_conflicts_as_json(database: Path, tmp_path: Path) -> None:
     first = runner.invoke(cli, ["ingest", str(SEEDS / "manifest.json"), "--json"])
     assert first.exit_code == 0, first.output
