@@ -269,13 +269,22 @@ class LimitsSettings(_Group):
         default=600,
         ge=0,
         description="Requests per minute one API key (or, without one, one client address) may "
-        "make to /v1, per worker process; 0 turns the limit off. Past it: 429 with Retry-After.",
+        "make to /v1, shared by the workers of one crosscheck serve (see "
+        "CROSSCHECK_RATE_LIMIT_STORE); 0 turns the limit off. Past it: 429 with Retry-After.",
     )
     rate_limit_burst: int = Field(
         alias="rate_limit_burst",
         default=60,
         ge=1,
         description="Requests a client may make at once above the steady rate.",
+    )
+    rate_limit_store: Path | None = Field(
+        alias="rate_limit_store",
+        default=None,
+        description="SQLite file holding the rate limits' buckets, shared by every worker "
+        "process that names it, so that a client's rate is the setting's whatever the number "
+        "of workers. crosscheck serve --workers N (N > 1) makes one for its workers when unset; "
+        "unset with one worker: each process keeps its own.",
     )
     max_batch_articles: int = Field(
         alias="max_batch_articles",
@@ -288,8 +297,8 @@ class LimitsSettings(_Group):
         alias="batch_articles_per_minute",
         default=1200,
         ge=0,
-        description="Articles per minute one API key (or address) may send in batches, per "
-        "worker process, besides the batch requests themselves counting against "
+        description="Articles per minute one API key (or address) may send in batches (shared "
+        "like the request limit), besides the batch requests themselves counting against "
         "CROSSCHECK_RATE_LIMIT_PER_MINUTE; 0 turns this budget off. Past it: 429 with "
         "Retry-After, and nothing of the batch is stored.",
     )

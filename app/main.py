@@ -16,7 +16,7 @@ from app.config import Settings, get_settings
 from app.conflicts.endpoints import router as conflicts_router
 from app.docs import install_docs
 from app.embeddings import Embedder
-from app.limits import RateLimiter
+from app.limits import create_limiter
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
 from app.openapi import TAGS, install_openapi, operation_id
@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         finally:
             worker.stop()
             components.close()
+            app.state.rate_limiter.close()
+            app.state.batch_limiter.close()
 
     app = FastAPI(
         title="crosscheck",
@@ -86,9 +88,14 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     metrics = Metrics()
     app.state.metrics = metrics
     limits = settings.limits
-    app.state.rate_limiter = RateLimiter(limits.rate_limit_per_minute, limits.rate_limit_burst)
-    app.state.batch_limiter = RateLimiter(
-        limits.batch_articles_per_minute, limits.batch_articles_burst
+    # Shared by the worker processes through a file when one is set (app.server sets one for
+    # --workers > 1), else each process's own.
+    store = limits.rate_limit_store
+    app.state.rate_limiter = create_limiter(
+        store, "requests", limits.rate_limit_per_minute, limits.rate_limit_burst
+    )
+    app.state.batch_limiter = create_limiter(
+        store, "articles", limits.batch_articles_per_minute, limits.batch_articles_burst
     )
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     # Added last, so outermost: every response, a 413 or a 500 included, gets a request id.
