@@ -63,12 +63,29 @@ def shared_rate_limits(workers: int) -> Iterator[Path | None]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
+@contextmanager
+def multiprocess_metrics(workers: int) -> Iterator[Path | None]:
+    """With several workers, a fresh PROMETHEUS_MULTIPROC_DIR for their metrics' files, so
+    that a scrape of any worker adds up all of them; removed when the server stops. One the
+    operator set is used as it is (empty it before each start: old files would be counted)."""
+    if workers <= 1 or "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        yield None
+        return
+    directory = Path(tempfile.mkdtemp(prefix="crosscheck-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)  # the workers inherit it
+    try:
+        yield directory
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def run(host: str, port: int, workers: int) -> None:
     """Serve the API until interrupted (what ``uvicorn.run`` does, with ``TcpConfig``)."""
     share_cores(workers)
     config = TcpConfig(APP, host=host, port=port, workers=workers, proxy_headers=False)
     if config.workers > 1:
-        with shared_rate_limits(config.workers):
+        with shared_rate_limits(config.workers), multiprocess_metrics(config.workers):
             Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         uvicorn.Server(config).run()
