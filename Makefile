@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup lint typecheck pytest browser clean
+.PHONY: run test setup lint typecheck pytest browser clean client
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +24,12 @@ run: setup
 	$(BIN)/crosscheck serve --host $(HOST) --port $(PORT)
 
 lint: setup
-	$(BIN)/ruff check app harness migrations tests
-	$(BIN)/ruff format --check app harness migrations tests
+	$(BIN)/ruff check app harness migrations tests clients
+	$(BIN)/ruff format --check app harness migrations tests clients
 	$(BIN)/lint-imports
 
 typecheck: setup
-	$(BIN)/mypy app harness
+	$(BIN)/mypy app harness clients/python/crosscheck_client
 
 # The docs-page test drives Debian's headless Chromium. Installed here when missing and root
 # (CI is); otherwise the test is skipped outside CI, and says how to install it.
@@ -44,6 +44,10 @@ pytest: setup browser
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# Rewrite clients/python's OpenAPI document and models from the service (a test checks them).
+client: setup
+	$(BIN)/python clients/python/generate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -269,7 +269,8 @@ class LimitsSettings(_Group):
         default=600,
         ge=0,
         description="Requests per minute one API key (or, without one, one client address) may "
-        "make to /v1, per worker process; 0 turns the limit off. Past it: 429 with Retry-After.",
+        "make to /v1, shared by the workers of one crosscheck serve (see "
+        "CROSSCHECK_RATE_LIMIT_STORE); 0 turns the limit off. Past it: 429 with Retry-After.",
     )
     rate_limit_burst: int = Field(
         alias="rate_limit_burst",
@@ -277,12 +278,53 @@ class LimitsSettings(_Group):
         ge=1,
         description="Requests a client may make at once above the steady rate.",
     )
+    rate_limit_store: Path | None = Field(
+        alias="rate_limit_store",
+        default=None,
+        description="SQLite file holding the rate limits' buckets, shared by every worker "
+        "process that names it, so that a client's rate is the setting's whatever the number "
+        "of workers. crosscheck serve --workers N (N > 1) makes one for its workers when unset; "
+        "unset with one worker: each process keeps its own.",
+    )
+    max_batch_articles: int = Field(
+        alias="max_batch_articles",
+        default=100,
+        ge=1,
+        description="Articles one POST /v1/articles:batch may carry (the whole body stays "
+        "under CROSSCHECK_MAX_BODY_BYTES).",
+    )
+    batch_articles_per_minute: int = Field(
+        alias="batch_articles_per_minute",
+        default=1200,
+        ge=0,
+        description="Articles per minute one API key (or address) may send in batches (shared "
+        "like the request limit), besides the batch requests themselves counting against "
+        "CROSSCHECK_RATE_LIMIT_PER_MINUTE; 0 turns this budget off. Past it: 429 with "
+        "Retry-After, and nothing of the batch is stored.",
+    )
+    batch_articles_burst: int = Field(
+        alias="batch_articles_burst",
+        default=500,
+        ge=1,
+        description="Articles a client may send in batches at once above the steady rate; at "
+        "least CROSSCHECK_MAX_BATCH_ARTICLES.",
+    )
     idempotency_key_hours: int = Field(
         alias="idempotency_key_hours",
         default=24,
         ge=1,
         description="How long an Idempotency-Key on POST /v1/articles is remembered.",
     )
+
+    @model_validator(mode="after")
+    def _a_full_batch_fits_the_burst(self) -> LimitsSettings:
+        if self.batch_articles_per_minute and self.batch_articles_burst < self.max_batch_articles:
+            raise ValueError(
+                f"CROSSCHECK_BATCH_ARTICLES_BURST ({self.batch_articles_burst}) is below "
+                f"CROSSCHECK_MAX_BATCH_ARTICLES ({self.max_batch_articles}): a full batch "
+                "could never be admitted; raise the burst or lower the batch size."
+            )
+        return self
 
 
 class AccessSettings(_Group):

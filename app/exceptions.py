@@ -1,4 +1,5 @@
-"""Domain errors. They know nothing of HTTP; ``app.problems`` renders them in one place."""
+"""Domain errors. They know nothing of HTTP; ``app.problems`` renders them in one place, each
+as its problem kind (type URI, status, the status phrase as title)."""
 
 from __future__ import annotations
 
@@ -6,35 +7,33 @@ from __future__ import annotations
 class CrosscheckError(Exception):
     """Base of every error the service reports to its caller."""
 
-    title = "Request failed"
-
     def __init__(self, detail: str):
         super().__init__(detail)
         self.detail = detail
 
 
 class BadRequest(CrosscheckError):
-    title = "Malformed request"
+    """The request cannot be read (malformed JSON, a page token the service did not issue)."""
 
 
 class NotFound(CrosscheckError):
-    title = "Not found"
+    """No such resource."""
 
 
 class AlreadyExists(CrosscheckError):
-    title = "Conflicts with stored data"
+    """The request contradicts what is stored."""
 
 
 class InvalidInput(CrosscheckError):
-    title = "Invalid input"
+    """A field is invalid."""
 
 
 class TooLarge(CrosscheckError):
-    title = "Request too large"
+    """The request is larger than the service accepts."""
 
 
 class Unavailable(CrosscheckError):
-    title = "Service unavailable"
+    """A dependency (the database, the model) cannot serve now."""
 
 
 class Overloaded(Unavailable):
@@ -48,13 +47,9 @@ class Overloaded(Unavailable):
 class Unauthorized(CrosscheckError):
     """No API key, or one the service does not know."""
 
-    title = "Unauthorized"
-
 
 class RateLimited(CrosscheckError):
     """The caller made too many requests: retry after ``retry_after`` seconds."""
-
-    title = "Too many requests"
 
     def __init__(self, detail: str, retry_after: int = 1):
         super().__init__(detail)

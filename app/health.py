@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.problems import problem_response, responses
+from app.problems import NOT_READY, problem_response, responses
 
 router = APIRouter(tags=["health"])
 
@@ -35,15 +35,14 @@ def readyz(request: Request) -> Readiness | JSONResponse:
     """Ready to serve: the database answers and the embedding model is loaded."""
     state = request.app.state
     if getattr(state, "embedder", None) is None:
-        return problem_response(request, 503, "Not ready", "The embedding model is not loaded.")
+        return problem_response(request, NOT_READY, "The embedding model is not loaded.")
     try:
         with state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
         return problem_response(
             request,
-            503,
-            "Not ready",
+            NOT_READY,
             f"The database is not reachable: {type(error).__name__}.",
         )
     return Readiness(

@@ -1,17 +1,24 @@
 """The per-client rate limit: a token bucket for each API key (or client address).
 
 Each bucket holds up to ``burst`` tokens and refills at ``per_minute / 60`` tokens a second; a
-request takes one token or is refused with the time until one is there. Buckets live in the
-worker process: with several workers (or replicas) the limit applies per process, which is the
-price of needing no shared store; see docs/operations.md.
+request takes one token (a batch of articles, against its own limiter, one per article) or is
+refused, taking none, with the time until enough are there.
+
+``RateLimiter`` keeps the buckets in the worker process. ``SharedRateLimiter`` keeps them in a
+small SQLite file that every worker process of an instance opens, so that with ``crosscheck
+serve --workers N`` a client gets the documented rate, not N times it: ``app.server`` makes
+that file for a multi-worker server (``CROSSCHECK_RATE_LIMIT_STORE``). Replicas on other hosts
+still count apart; see docs/operations.md.
 """
 
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 MAX_BUCKETS = 10_000
 """Buckets kept before the idle ones (full again, so indistinguishable from new) are dropped."""
@@ -36,24 +43,132 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.rate > 0
 
-    def acquire(self, client: str) -> int:
-        """Take a token for ``client``: 0 when admitted, else whole seconds until a token."""
+    def acquire(self, client: str, cost: int = 1) -> int:
+        """Take ``cost`` tokens for ``client``: 0 when admitted, else whole seconds until there
+        are enough (none are taken then). ``cost`` above ``burst`` is never admitted."""
         if not self.enabled:
             return 0
+        _check_cost(cost, self.burst)
         with self._lock:
             now = self._clock()
             tokens, as_of = self._buckets.get(client, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - as_of) * self.rate)
-            if tokens >= 1:
-                self._buckets[client] = (tokens - 1, now)
-                if len(self._buckets) > MAX_BUCKETS:
-                    self._forget_idle(now)
-                return 0
+            tokens, wait = take(tokens, now - as_of, self.rate, self.burst, cost)
             self._buckets[client] = (tokens, now)
-            return max(1, math.ceil(round((1 - tokens) / self.rate, 6)))
+            if not wait and len(self._buckets) > MAX_BUCKETS:
+                self._forget_idle(now)
+            return wait
+
+    def close(self) -> None:
+        """Nothing to release (the shared limiter closes its file)."""
 
     def _forget_idle(self, now: float) -> None:
         full_after = self.burst / self.rate
         idle = [c for c, (_, as_of) in self._buckets.items() if now - as_of >= full_after]
         for client in idle:
             del self._buckets[client]
+
+
+def _check_cost(cost: int, burst: float) -> None:
+    if cost > burst:
+        raise ValueError(f"a cost of {cost} can never fit a burst of {burst:g}")
+
+
+def take(tokens: float, elapsed: float, rate: float, burst: float, cost: int) -> tuple[float, int]:
+    """One bucket's step: its tokens after ``elapsed`` seconds of refill and, when ``cost``
+    fits, the taking; and 0, or the whole seconds until it would fit."""
+    tokens = min(burst, tokens + max(0.0, elapsed) * rate)
+    if tokens >= cost:
+        return tokens - cost, 0
+    return tokens, max(1, math.ceil(round((cost - tokens) / rate, 6)))
+
+
+class SharedRateLimiter:
+    """``RateLimiter``'s buckets in a SQLite file shared by the worker processes of one
+    instance: each ``acquire`` is one short write transaction (the file's lock makes the
+    processes take turns). ``name`` tells apart the limiters that share a file (requests,
+    batched articles). The clock is the wall clock, which every process reads alike."""
+
+    def __init__(
+        self,
+        path: Path,
+        name: str,
+        per_minute: int,
+        burst: int,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.path = path
+        self.name = name
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._calls = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None:
+            connection = sqlite3.connect(
+                self.path, timeout=10, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=OFF")  # buckets need not outlive a crash
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS buckets (name TEXT, client TEXT, tokens REAL, "
+                "as_of REAL, PRIMARY KEY (name, client))"
+            )
+            self._connection = connection
+        return self._connection
+
+    def acquire(self, client: str, cost: int = 1) -> int:
+        """As ``RateLimiter.acquire``, against the buckets every worker shares."""
+        if not self.enabled:
+            return 0
+        _check_cost(cost, self.burst)
+        with self._lock:
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                now = self._clock()
+                row = db.execute(
+                    "SELECT tokens, as_of FROM buckets WHERE name = ? AND client = ?",
+                    (self.name, client),
+                ).fetchone()
+                tokens, as_of = row if row is not None else (self.burst, now)
+                tokens, wait = take(tokens, now - as_of, self.rate, self.burst, cost)
+                db.execute(
+                    "INSERT INTO buckets VALUES (?, ?, ?, ?) ON CONFLICT (name, client) "
+                    "DO UPDATE SET tokens = excluded.tokens, as_of = excluded.as_of",
+                    (self.name, client, tokens, now),
+                )
+                self._calls += 1
+                if self._calls % MAX_BUCKETS == 0:
+                    # Buckets idle long enough to be full again are the same as none.
+                    db.execute(
+                        "DELETE FROM buckets WHERE name = ? AND as_of < ?",
+                        (self.name, now - self.burst / self.rate),
+                    )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            return wait
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+Limiter = RateLimiter | SharedRateLimiter
+
+
+def create_limiter(store: Path | None, name: str, per_minute: int, burst: int) -> Limiter:
+    """The limiter for ``name``: shared through ``store`` when there is one, else in-process."""
+    if store is None:
+        return RateLimiter(per_minute, burst)
+    return SharedRateLimiter(store, name, per_minute, burst)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -13,15 +12,17 @@ from app import health
 from app.articles.endpoints import router as articles_router
 from app.claims.endpoints import router as claims_router
 from app.components import Components
-from app.config import AccessSettings, Settings, get_settings
+from app.config import Settings, get_settings
 from app.conflicts.endpoints import router as conflicts_router
 from app.docs import install_docs
 from app.embeddings import Embedder
-from app.limits import RateLimiter
+from app.limits import create_limiter
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
-from app.problems import PROBLEM_JSON, BodySizeLimit, install_problem_handlers
-from app.security import check_start_up, document_access
+from app.openapi import TAGS, install_openapi, operation_id
+from app.problems import BodySizeLimit, install_problem_handlers
+from app.problems import router as problems_router
+from app.security import check_start_up
 from app.webhooks.endpoints import router as webhooks_router
 from app.webhooks.worker import DeliveryWorker
 
@@ -31,7 +32,10 @@ DESCRIPTION = """
 crosscheck splits news articles into claims, embeds them, and tells, for each claim, which
 claims from **other sources** say the same thing and which **disagree on a number**.
 
-Errors are RFC 9457 `application/problem+json` documents.
+Errors are RFC 9457 `application/problem+json` documents: their `type` (e.g.
+`/problems/rate-limited`) names the kind of problem and resolves to a short page on it, their
+`title` is the HTTP status phrase and their `detail` says what to fix. Every response carries
+`X-Request-ID`.
 """
 
 
@@ -68,6 +72,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         finally:
             worker.stop()
             components.close()
+            app.state.rate_limiter.close()
+            app.state.batch_limiter.close()
 
     app = FastAPI(
         title="crosscheck",
@@ -76,11 +82,21 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        openapi_tags=TAGS,
+        generate_unique_id_function=operation_id,
     )
     metrics = Metrics()
     app.state.metrics = metrics
     limits = settings.limits
-    app.state.rate_limiter = RateLimiter(limits.rate_limit_per_minute, limits.rate_limit_burst)
+    # Shared by the worker processes through a file when one is set (app.server sets one for
+    # --workers > 1), else each process's own.
+    store = limits.rate_limit_store
+    app.state.rate_limiter = create_limiter(
+        store, "requests", limits.rate_limit_per_minute, limits.rate_limit_burst
+    )
+    app.state.batch_limiter = create_limiter(
+        store, "articles", limits.batch_articles_per_minute, limits.batch_articles_burst
+    )
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     # Added last, so outermost: every response, a 413 or a 500 included, gets a request id.
     app.add_middleware(RequestContext, metrics=metrics)
@@ -92,28 +108,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.include_router(conflicts_router)
     app.include_router(webhooks_router)
     app.include_router(metrics_router)
-    _register_problem_schema(app, settings.access)
+    app.include_router(problems_router)
+    install_openapi(app, settings.access)
     return app
-
-
-def _register_problem_schema(app: FastAPI, access: AccessSettings) -> None:
-    """Document error responses as ``application/problem+json`` only (FastAPI adds JSON too)."""
-    original = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = original()
-            for path in schema.get("paths", {}).values():
-                for operation in path.values():
-                    for response in operation.get("responses", {}).values():
-                        content = response.get("content", {})
-                        if PROBLEM_JSON in content:
-                            content.pop("application/json", None)
-            document_access(schema, access)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 app = create_app()

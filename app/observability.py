@@ -7,8 +7,10 @@
   with one access line per request: method, route, status, duration, caller.
 - ``/metrics`` serves Prometheus text: requests and latencies by route, articles, claims and
   conflicts stored, embedding calls (texts per call, seconds per call), webhook deliveries.
-  Each app has its own registry; with several worker processes each worker counts its own
-  requests, so scrape them one by one or run one worker per container.
+  Each app has its own registry. With several worker processes (``crosscheck serve --workers
+  N``) prometheus_client's multiprocess mode is on (``PROMETHEUS_MULTIPROC_DIR``, which
+  ``app.server`` sets): every worker writes its values to files there, and a scrape, whichever
+  worker answers it, adds up all of them, so one scrape is the whole instance.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
+    values,
 )
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -38,7 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import LoggingSettings
 from app.embeddings import Embedder, Vectors
-from app.problems import problem_response
+from app.problems import INTERNAL, problem_response
 from app.security import MetricsAccess
 
 logger = logging.getLogger("crosscheck")
@@ -201,11 +205,34 @@ class Metrics:
     def watch_model_calls(self, embedder: Embedder) -> None:
         """Export a dynamic batcher's count of real model calls, when there is one."""
         inner = getattr(embedder, "inner", embedder)
-        if hasattr(inner, "model_calls") or hasattr(embedder, "model_calls"):
+        if not (hasattr(inner, "model_calls") or hasattr(embedder, "model_calls")):
+            return
+        if not multiprocess_mode():
             self.registry.register(_ModelCalls(embedder))
+            return
+        # A collector reads this process only: across workers, count in a Counter instead.
+        calls = Counter(
+            "crosscheck_embedding_model_calls",
+            "Calls of the model itself, after dynamic batching merged requests' texts.",
+            registry=self.registry,
+        )
+        batcher = embedder if hasattr(embedder, "on_model_call") else inner
+        if hasattr(batcher, "on_model_call"):
+            batcher.on_model_call = calls.inc
 
     def render(self) -> bytes:
+        """The exposition: this app's registry, or in multiprocess mode every worker's values."""
+        if multiprocess_mode():
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return generate_latest(registry)
         return generate_latest(self.registry)
+
+
+def multiprocess_mode() -> bool:
+    """Whether prometheus_client keeps values in PROMETHEUS_MULTIPROC_DIR's files (it decides
+    once, when it is imported)."""
+    return bool(getattr(values.ValueClass, "_multiprocess", False))
 
 
 class _ModelCalls(Collector):
@@ -264,7 +291,7 @@ router = APIRouter(tags=["health"])
     },
 )
 def metrics(_caller: MetricsAccess, metrics: MetricsDep) -> Response:
-    """Prometheus metrics of this worker process."""
+    """Prometheus metrics of this instance: with several workers, all of them added up."""
     return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -314,8 +341,7 @@ class RequestContext:
                 raise
             response = problem_response(
                 None,
-                500,
-                "Internal server error",
+                INTERNAL,
                 "The service failed unexpectedly; nothing was stored. The error has been "
                 f"logged with request id {request_id}.",
             )

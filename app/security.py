@@ -20,7 +20,7 @@ from fastapi.security import APIKeyHeader
 
 from app.config import AccessSettings, Settings
 from app.exceptions import RateLimited, Unauthorized
-from app.limits import RateLimiter
+from app.limits import Limiter
 from app.problems import responses
 
 logger = logging.getLogger("crosscheck.security")
@@ -85,7 +85,7 @@ def _admit(
     request: Request, presented: str | None, key_required: bool, limited: bool = True
 ) -> Caller:
     settings: Settings = request.app.state.settings
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter: Limiter = request.app.state.rate_limiter
     keys = settings.access.api_keys
     caller = Caller(_client_address(request), authenticated=False)
     problem: Unauthorized | None = None
@@ -114,6 +114,23 @@ def _admit(
         raise problem
     request.state.principal = caller.principal
     return caller
+
+
+def admit_batch(request: Request, caller: Caller, articles: int) -> None:
+    """Charge a batch's articles to the caller's article budget (the request itself was
+    charged to the request budget by ``write_access``): all of them, or 429 and none."""
+    settings: Settings = request.app.state.settings
+    limiter: Limiter = request.app.state.batch_limiter
+    wait = limiter.acquire(caller.principal, articles)
+    if wait:
+        raise RateLimited(
+            f"Too many batched articles from {caller.principal}: the budget is "
+            f"{settings.limits.batch_articles_per_minute} articles a minute, "
+            f"{settings.limits.batch_articles_burst} at once (settings "
+            "CROSSCHECK_BATCH_ARTICLES_PER_MINUTE and CROSSCHECK_BATCH_ARTICLES_BURST); nothing "
+            f"of this batch was stored: retry it in {wait} s, or send a smaller one.",
+            retry_after=wait,
+        )
 
 
 # The access dependencies are ``async`` because nothing in them blocks: a plain ``def`` would

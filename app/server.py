@@ -12,7 +12,12 @@ with its real protocol, which the worker processes inherit.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -41,11 +46,46 @@ def share_cores(workers: int) -> None:
         os.environ["CROSSCHECK_EMBEDDING_THREADS"] = str(threads)  # the workers inherit it
 
 
+@contextmanager
+def shared_rate_limits(workers: int) -> Iterator[Path | None]:
+    """With several workers and no CROSSCHECK_RATE_LIMIT_STORE, a fresh file for the workers'
+    shared rate limits (``app.limits.SharedRateLimiter``), removed when the server stops."""
+    if workers <= 1 or get_settings().limits.rate_limit_store is not None:
+        yield None
+        return
+    directory = Path(tempfile.mkdtemp(prefix="crosscheck-limits-"))
+    store = directory / "rate-limits.db"
+    os.environ["CROSSCHECK_RATE_LIMIT_STORE"] = str(store)  # the workers inherit it
+    try:
+        yield store
+    finally:
+        os.environ.pop("CROSSCHECK_RATE_LIMIT_STORE", None)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextmanager
+def multiprocess_metrics(workers: int) -> Iterator[Path | None]:
+    """With several workers, a fresh PROMETHEUS_MULTIPROC_DIR for their metrics' files, so
+    that a scrape of any worker adds up all of them; removed when the server stops. One the
+    operator set is used as it is (empty it before each start: old files would be counted)."""
+    if workers <= 1 or "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        yield None
+        return
+    directory = Path(tempfile.mkdtemp(prefix="crosscheck-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)  # the workers inherit it
+    try:
+        yield directory
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def run(host: str, port: int, workers: int) -> None:
     """Serve the API until interrupted (what ``uvicorn.run`` does, with ``TcpConfig``)."""
     share_cores(workers)
     config = TcpConfig(APP, host=host, port=port, workers=workers, proxy_headers=False)
     if config.workers > 1:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        with shared_rate_limits(config.workers), multiprocess_metrics(config.workers):
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         uvicorn.Server(config).run()

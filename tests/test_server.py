@@ -1,4 +1,5 @@
-"""``crosscheck serve``'s listening socket: several workers must not bring back Nagle's delay."""
+"""``crosscheck serve``: several workers must not bring back Nagle's delay, and share their rate
+limits' store and their metrics' directory."""
 
 from __future__ import annotations
 
@@ -60,3 +61,20 @@ def test_workers_share_the_cores_unless_threads_are_set(monkeypatch: pytest.Monk
     share_cores(4)
     assert os.environ["CROSSCHECK_EMBEDDING_THREADS"] == "3"
     get_settings.cache_clear()
+
+
+def test_several_workers_get_a_fresh_metrics_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    with server.multiprocess_metrics(1) as none:
+        assert none is None
+        assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    with server.multiprocess_metrics(2) as directory:
+        assert directory is not None
+        assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(directory)
+        assert list(directory.iterdir()) == []
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    assert not directory.exists()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "/srv/metrics")
+    with server.multiprocess_metrics(2) as kept:
+        assert kept is None  # the operator's own is used as it is
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == "/srv/metrics"

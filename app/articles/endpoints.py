@@ -8,16 +8,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from pydantic import ValidationError
 
 from app import idempotency
 from app.articles import flows, service
-from app.articles.schemas import ArticleIn, ArticleOut, ArticlePage
+from app.articles.schemas import (
+    ArticleIn,
+    ArticleOut,
+    ArticlePage,
+    BatchIn,
+    BatchItemOut,
+    BatchOut,
+)
 from app.dependencies import CheckerDep, SessionDep, SettingsDep
-from app.observability import MetricsDep
-from app.problems import responses
+from app.exceptions import InvalidInput
+from app.observability import Metrics, MetricsDep
+from app.openapi import header_ref
+from app.problems import Problem, kind_of, problem_body, responses, validation_problem
 from app.schemas import ResourceId
-from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
+from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess, admit_batch
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -27,9 +37,14 @@ router = APIRouter(prefix="/v1/articles", tags=["articles"])
     status_code=status.HTTP_201_CREATED,
     response_model=ArticleOut,
     responses={
+        201: {
+            "description": "Stored: the article with its claims, matches and conflicts.",
+            "headers": {"Idempotent-Replayed": header_ref("Idempotent-Replayed")},
+        },
         200: {
             "model": ArticleOut,
             "description": "Already stored: the stored article.",
+            "headers": {"Idempotent-Replayed": header_ref("Idempotent-Replayed")},
         },
         **responses(400, 409, 413, 422, 503),
         **WRITE_RESPONSES,
@@ -79,11 +94,101 @@ def create_article(
             response.headers["Idempotent-Replayed"] = "true"
     if not created:
         response.status_code = status.HTTP_200_OK
-    elif not replayed:
-        metrics.articles.inc()
-        metrics.claims.inc(article.claim_count)
-        metrics.conflicts.inc(article.conflict_count)
+    else:
+        response.headers["Location"] = f"{router.prefix}/{article.id}"
+    if created and not replayed:
+        _count(metrics, article)
     return article
+
+
+def _count(metrics: Metrics, article: ArticleOut) -> None:
+    metrics.articles.inc()
+    metrics.claims.inc(article.claim_count)
+    metrics.conflicts.inc(article.conflict_count)
+
+
+@router.post(
+    ":batch",
+    response_model=BatchOut,
+    responses={**responses(400, 413, 422, 503), **WRITE_RESPONSES},
+)
+def batch_create_articles(
+    data: BatchIn,
+    request: Request,
+    caller: WriteAccess,
+    session: SessionDep,
+    checker: CheckerDep,
+    settings: SettingsDep,
+    metrics: MetricsDep,
+) -> BatchOut:
+    """Store many articles in one request, each answered on its own, in order.
+
+    Each item of `items` is what `POST /v1/articles` would have answered for that article:
+    `status` 201 and the stored `article`, 200 and the article already stored, or the status
+    of its `problem` (422 an invalid article, 409 a url already stored with another text).
+    The articles that can be stored are stored even when others are refused; later articles
+    are checked against earlier ones of the same batch. The batch itself answers 200 unless
+    it cannot be taken as a whole: more than CROSSCHECK_MAX_BATCH_ARTICLES articles or an
+    Idempotency-Key (422), a body over CROSSCHECK_MAX_BODY_BYTES (413), the database
+    unavailable (503, nothing stored).
+
+    Rate limits: the request counts once against CROSSCHECK_RATE_LIMIT_PER_MINUTE like any
+    other, and its articles, all of them, against CROSSCHECK_BATCH_ARTICLES_PER_MINUTE (429
+    with Retry-After, nothing stored, when the budget cannot take them all).
+
+    Retrying is safe without an Idempotency-Key: an article already stored (same source and
+    url, or same source and text) is answered 200 and stored no second time, so a batch sent
+    again answers 200 for what the first attempt stored and stores the rest.
+    """
+    limit = settings.limits.max_batch_articles
+    if len(data.articles) > limit:
+        raise InvalidInput(
+            f"The batch has {len(data.articles)} articles; at most {limit} may be sent at "
+            "once (setting CROSSCHECK_MAX_BATCH_ARTICLES): split it."
+        )
+    if request.headers.get(idempotency.HEADER) is not None:
+        raise InvalidInput(
+            f"A batch takes no {idempotency.HEADER}: retrying it is safe as it is (articles "
+            "already stored are answered 200 and not stored again). Remove the header."
+        )
+    admit_batch(request, caller, len(data.articles))
+
+    valid: list[ArticleIn] = []
+    refused: dict[int, dict[str, object]] = {}
+    for index, raw in enumerate(data.articles):
+        try:
+            valid.append(ArticleIn.model_validate(raw))
+        except ValidationError as error:
+            located = [{**e, "loc": ("body", "articles", index, *e["loc"])} for e in error.errors()]
+            refused[index] = validation_problem(located, request.url.path)
+    outcomes = iter(flows.ingest_batch(session, checker, valid))
+    items = []
+    for index in range(len(data.articles)):
+        if index in refused:
+            problem = Problem.model_validate(refused[index])
+            items.append(
+                BatchItemOut(index=index, status=problem.status, article=None, problem=problem)
+            )
+            continue
+        outcome = next(outcomes)
+        if outcome.error is not None:
+            body = problem_body(kind_of(outcome.error), outcome.error.detail, request.url.path)
+            problem = Problem.model_validate(body)
+            items.append(
+                BatchItemOut(index=index, status=problem.status, article=None, problem=problem)
+            )
+            continue
+        assert outcome.article is not None
+        if outcome.created:
+            _count(metrics, outcome.article)
+        code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
+        items.append(BatchItemOut(index=index, status=code, article=outcome.article, problem=None))
+    return BatchOut(
+        stored=sum(item.status == 201 for item in items),
+        already_stored=sum(item.status == 200 for item in items),
+        failed=sum(item.problem is not None for item in items),
+        items=items,
+    )
 
 
 @router.get(

@@ -2,7 +2,8 @@
 
 Ingest, hop by hop (``ingest_article``):
 
-1. ``CrossChecker.read``: claims, their analysis and embeddings, before any transaction (the
+1. the text (read from the page by ``webpage.read_html`` when html was sent), then
+   ``CrossChecker.read``: claims, their analysis and embeddings, before any transaction (the
    model never runs while the write lock is held);
 2. ``begin_write``: one writer at a time from here to the commit;
 3. the source, and the duplicate check (same source and url, or same source and text);
@@ -11,18 +12,26 @@ Ingest, hop by hop (``ingest_article``):
 6. every conflict found recorded (``app.conflicts.service.record_conflict``);
 7. the article rendered with its matches and conflicts.
 
-``ingest_article_once`` adds the Idempotency-Key in the same transaction. Nothing here commits:
+``ingest_batch`` runs the same steps for many articles: step 1 for all of them, then steps 2-7
+in one transaction, each article in a savepoint of its own. ``ingest_article_once`` adds the
+Idempotency-Key in the same transaction. Nothing here commits:
 the request's session (or the CLI's ``session_scope``) does, once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
 import numpy as np
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from app.articles.repository import ArticleClaim, ArticleRepository, StoredArticle
 from app.articles.schemas import ArticleIn, ArticleOut
 from app.articles.service import content_hash, get_article, summary_of
+from app.articles.webpage import read_html
 from app.claims.schemas import ClaimOut, MatchOut
 from app.conflicts.schemas import ConflictOut
 from app.conflicts.service import conflicts_of_claims, record_conflict
@@ -30,24 +39,91 @@ from app.core.claims import Claim as ClaimText
 from app.db.codecs import analysis_to_json
 from app.db.models import Claim
 from app.db.session import begin_write
-from app.exceptions import AlreadyExists, InvalidInput, NotFound
+from app.exceptions import AlreadyExists, CrosscheckError, InvalidInput, NotFound
 from app.idempotency import HEADER, IdempotencyRepository, request_digest
 from app.pipeline import CrossChecker, Probe, Related
 from app.schemas import ClaimRef, QuantityOut
 from app.sources.repository import SourceRepository
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An article read and embedded, before any transaction: ready to be stored."""
+
+    data: ArticleIn
+    text: str  # what the claims come from: the text sent, or the one read from the html
+    title: str | None
+    published_at: date | None
+    url: str | None
+    digest: str
+    probes: list[Probe]
+
+
+def prepare_article(checker: CrossChecker, data: ArticleIn) -> Prepared:
+    """Step 1 of the ingest: the text (read from the page when html was sent), the claims,
+    their analysis and embeddings. No database."""
+    text, title, published_at = _resolve(data)
+    probes = checker.read(text, title, published_at)
+    return _prepared(data, text, title, published_at, probes)
+
+
+def _resolve(data: ArticleIn) -> tuple[str, str | None, date | None]:
+    """The article's text, title and date: as sent, or read from its page."""
+    text, title, published_at = data.text, data.title, data.published_at
+    if data.html is not None:
+        page = read_html(data.html)
+        text = page.text
+        title = title or page.title
+        published_at = published_at or page.published_at
+    assert text is not None  # ArticleIn holds text or html
+    return text, title, published_at
+
+
+def _prepared(
+    data: ArticleIn, text: str, title: str | None, published_at: date | None, probes: list[Probe]
+) -> Prepared:
+    url = str(data.url) if data.url is not None else None
+    return Prepared(data, text, title, published_at, url, content_hash(text), probes)
+
+
+def _prepare_many(
+    checker: CrossChecker, articles: Sequence[ArticleIn]
+) -> list[Prepared | CrosscheckError]:
+    """Step 1 for many articles, with one model call for all their claims."""
+    resolved: list[tuple[str, str | None, date | None] | CrosscheckError] = []
+    for data in articles:
+        try:
+            resolved.append(_resolve(data))
+        except CrosscheckError as error:
+            resolved.append(error)
+    readable = [r for r in resolved if not isinstance(r, CrosscheckError)]
+    read = iter(checker.read_many(readable))
+    out: list[Prepared | CrosscheckError] = []
+    for data, item in zip(articles, resolved, strict=True):
+        if isinstance(item, CrosscheckError):
+            out.append(item)
+            continue
+        probes = next(read)
+        out.append(
+            probes if isinstance(probes, CrosscheckError) else _prepared(data, *item, probes)
+        )
+    return out
+
+
 def ingest_article(
     session: Session, checker: CrossChecker, data: ArticleIn
 ) -> tuple[ArticleOut, bool]:
     """Store an article with its claims and conflicts; ``False`` when it was already stored."""
-    url = str(data.url) if data.url is not None else None
-    digest = content_hash(data.text)
-    probes = checker.read(data.text, data.title, data.published_at)
-
+    prepared = prepare_article(checker, data)
     # One writer at a time from here to the commit (see begin_write): the duplicate check and
     # the search below see every article committed before, including concurrent ones.
     begin_write(session)
+    return _store(session, checker, prepared)
+
+
+def _store(session: Session, checker: CrossChecker, prepared: Prepared) -> tuple[ArticleOut, bool]:
+    """Steps 3-7 of the ingest, in the write transaction ``begin_write`` opened."""
+    data, url, digest, probes = prepared.data, prepared.url, prepared.digest, prepared.probes
     articles = ArticleRepository(session)
     source = SourceRepository(session).get_or_create(data.source)
     existing = articles.find_duplicate(source.id, url, digest)
@@ -55,7 +131,7 @@ def ingest_article(
         related = checker.relate(session, probes, source.id)
         claims = [_claim_row(source.id, probe) for probe in probes]
         article_id = articles.add_unless_stored(
-            source.id, url, data.title, data.text, digest, data.published_at, claims
+            source.id, url, prepared.title, prepared.text, digest, prepared.published_at, claims
         )
         if article_id is not None:
             checker.search.claims_added(session, [claim.id for claim in claims])
@@ -76,6 +152,58 @@ def ingest_article(
             "a different text; DELETE it first to replace it."
         )
     return render_article(session, checker, stored), False
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """One article of a batch: stored (``created``), found already stored, or refused."""
+
+    article: ArticleOut | None
+    created: bool
+    error: CrosscheckError | None
+
+
+UNSTORABLE = (
+    "A value in the article cannot be stored (for example a NUL character in its text): "
+    "remove it and retry."
+)
+
+
+def ingest_batch(
+    session: Session, checker: CrossChecker, articles: Sequence[ArticleIn]
+) -> list[BatchOutcome]:
+    """Store each article as ``ingest_article`` would, and answer each on its own, in order.
+
+    Every article is read and embedded first, outside any transaction (one model call for all
+    their claims: a model too busy to take them fails the batch, 503); then one write
+    transaction stores them in order, each inside a savepoint, so that one refused article
+    (a url already stored with another text, a value the database refuses) is rolled back
+    alone while the others are kept. Later articles are checked against the earlier ones of
+    the same batch, and an article sent twice in one batch is stored once (the second answer
+    is "already stored"). A failure of the database itself fails the whole batch.
+    """
+    prepared = _prepare_many(checker, articles)
+    if not any(isinstance(item, Prepared) for item in prepared):
+        return [
+            BatchOutcome(None, False, item) for item in prepared if not isinstance(item, Prepared)
+        ]
+    begin_write(session)
+    outcomes = []
+    for item in prepared:
+        if not isinstance(item, Prepared):
+            outcomes.append(BatchOutcome(None, False, item))
+            continue
+        try:
+            with session.begin_nested():
+                article, created = _store(session, checker, item)
+        except CrosscheckError as error:
+            outcomes.append(BatchOutcome(None, False, error))
+            continue
+        except DataError:
+            outcomes.append(BatchOutcome(None, False, InvalidInput(UNSTORABLE)))
+            continue
+        outcomes.append(BatchOutcome(article, created, None))
+    return outcomes
 
 
 def _claim_row(source_id: int, probe: Probe) -> Claim:
@@ -160,6 +288,7 @@ def render_article(
         )
     return ArticleOut(
         **summary_of(article, len(article.claims)).model_dump(),
+        text=article.text,
         match_count=sum(len(c.matches) for c in out_claims),
         conflict_count=len(stored),
         claims=out_claims,

@@ -38,6 +38,7 @@ class StoredArticle:
     source: str
     url: str | None
     title: str | None
+    text: str
     content_hash: str
     published_at: date | None
     created_at: datetime
@@ -51,6 +52,7 @@ def _stored(article: Article) -> StoredArticle:
         source=article.source.name,
         url=article.url,
         title=article.title,
+        text=article.text,
         content_hash=article.content_hash,
         published_at=article.published_at,
         created_at=article.created_at,

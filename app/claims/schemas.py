@@ -32,7 +32,18 @@ class ClaimOut(BaseModel):
 class CheckIn(BaseModel):
     """Text to analyse against the store without storing it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "The war has killed 300,000 people.",
+                    "source": "Reuters",
+                    "published_at": "2016-03-15",
+                }
+            ]
+        },
+    )
 
     text: str = Field(min_length=1, description="The article or claim text.")
     source: str | None = Field(
@@ -71,7 +82,23 @@ class CompareSide(BaseModel):
 class CompareIn(BaseModel):
     """Two claims, taken as coming from two different sources."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "a": {
+                        "text": "The war has killed 250,000 people.",
+                        "published_at": "2016-03-14",
+                    },
+                    "b": {
+                        "text": "The war has killed more than 270,000 people.",
+                        "published_at": "2016-03-15",
+                    },
+                }
+            ]
+        },
+    )
 
     a: CompareSide
     b: CompareSide

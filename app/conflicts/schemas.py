@@ -111,7 +111,10 @@ class ConflictReview(BaseModel):
     """A fact-checker's verdict on a conflict. Omit ``note`` to keep the current one; send
     ``null`` to clear it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"status": "confirmed", "note": "AP updated its toll."}]},
+    )
 
     status: ConflictStatus = Field(description="confirmed, dismissed, or new to reopen it.")
     note: str | None = Field(default=None, max_length=5000, examples=["AP updated its toll."])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -50,6 +50,7 @@ class BatchingEmbedder:
         self.max_queue = max_queue
         self.retry_after = retry_after
         self.model_calls = 0  # how many times the inner model ran (for tests and the bench)
+        self.on_model_call: Callable[[], None] | None = None  # told of each (metrics)
         self._queue: deque[_Call] = deque()
         self._ready = threading.Condition()
         self._closed = False
@@ -129,6 +130,8 @@ class BatchingEmbedder:
             try:
                 vectors = self.inner.encode(texts)
                 self.model_calls += 1
+                if self.on_model_call is not None:
+                    self.on_model_call()
             except BaseException as error:
                 for call in batch:
                     call.result.set_exception(error)

@@ -65,6 +65,38 @@ class CrossChecker:
     def read(self, text: str, title: str | None, published_at: date | None) -> list[Probe]:
         """The claims of a text with their analysis and embeddings (CPU-bound: call it off
         the event loop, and before a write transaction)."""
+        claims = self._claims(text, title)
+        vectors = self.embedder.encode([claim.text for claim in claims])
+        return [
+            Probe(claim, analyse_claim(claim.text, published_at), vector)
+            for claim, vector in zip(claims, vectors, strict=True)
+        ]
+
+    def read_many(
+        self, texts: Sequence[tuple[str, str | None, date | None]]
+    ) -> list[list[Probe] | InvalidInput]:
+        """``read`` for many (text, title, published_at), with one model call for all their
+        claims (fuller batches); a text that cannot be read is answered with its error."""
+        claims_of: list[list[Claim] | InvalidInput] = []
+        for text, title, _ in texts:
+            try:
+                claims_of.append(self._claims(text, title))
+            except InvalidInput as error:
+                claims_of.append(error)
+        vectors = iter(
+            self.embedder.encode([c.text for cs in claims_of if isinstance(cs, list) for c in cs])
+        )
+        out: list[list[Probe] | InvalidInput] = []
+        for claims, (_, _, published_at) in zip(claims_of, texts, strict=True):
+            if isinstance(claims, InvalidInput):
+                out.append(claims)
+                continue
+            out.append(
+                [Probe(c, analyse_claim(c.text, published_at), next(vectors)) for c in claims]
+            )
+        return out
+
+    def _claims(self, text: str, title: str | None) -> list[Claim]:
         if not text.strip():
             raise InvalidInput("text is empty: send the article's text.")
         if len(text) > self.policy.max_text_chars:
@@ -72,12 +104,7 @@ class CrossChecker:
                 f"text has {len(text)} characters; the limit is {self.policy.max_text_chars} "
                 "(setting CROSSCHECK_MAX_TEXT_CHARS): split the article or raise the limit."
             )
-        claims = extract_claims(text, title=title, max_claims=self.policy.max_claims)
-        vectors = self.embedder.encode([claim.text for claim in claims])
-        return [
-            Probe(claim, analyse_claim(claim.text, published_at), vector)
-            for claim, vector in zip(claims, vectors, strict=True)
-        ]
+        return extract_claims(text, title=title, max_claims=self.policy.max_claims)
 
     def relate(
         self, session: Session, probes: Sequence[Probe], exclude_source_id: int | None

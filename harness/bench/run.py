@@ -4,7 +4,8 @@
    baseline), then each backend's speed relative to it and its quality against it: top-10
    neighbour overlap on real claims, and verdicts changed on the seeds and the development sets.
 2. **Ingest**: articles made of real sentences posted one after another to
-   ``POST /v1/articles`` of the API running in a child process; claims stored per second.
+   ``POST /v1/articles`` of the API running in a child process, then the same articles into a
+   new store through ``POST /v1/articles:batch``; claims stored per second, each way.
 3. **Check**: for each database and store size, ``POST /v1/check`` with one claim: p50 and p95
    latency from one client, throughput with one and with eight concurrent clients, and the API
    process's resident memory. Stores are filled as ``harness.bench.store`` describes.
@@ -304,6 +305,7 @@ def _server_env(settings: Settings, database_url: str) -> dict[str, str]:
         "CROSSCHECK_EMBEDDING_BACKEND": settings.embedding.backend,
         "CROSSCHECK_EMBEDDING_CACHE_DIR": str(settings.embedding.cache_dir),
         "CROSSCHECK_RATE_LIMIT_PER_MINUTE": "0",  # the bench is one client sending fast
+        "CROSSCHECK_BATCH_ARTICLES_PER_MINUTE": "0",
     }
 
 
@@ -318,8 +320,9 @@ def _ingest(
     claims (torch fp32, when the embedding section ran, and the serving backend)."""
     from app.db.migrate import migrate_database
 
-    rates, same_backend = [], []
+    rates, batched, same_backend = [], [], []
     model = load_model(settings.embedding)
+    batch_size = settings.limits.max_batch_articles
     for round_ in range(config.rounds):
         posts = posts_by_round[round_]
         claim_texts = [c.text for a in posts for c in extract_claims(a["text"], title=a["title"])]
@@ -341,17 +344,41 @@ def _ingest(
                 stored += response.json()["claim_count"]
             rates.append(stored / (time.perf_counter() - start))
         database.unlink(missing_ok=True)
+        # The same articles again into a new store, through POST /v1/articles:batch.
+        migrate_database(url)
+        with (
+            ApiServer(_server_env(settings, url), config.workdir / "api.log") as server,
+            httpx.Client(base_url=server.url, timeout=600) as client,
+        ):
+            client.post("/v1/check", json={"text": "Warm-up claim of 3 words."})
+            stored = 0
+            start = time.perf_counter()
+            for first in range(0, len(posts), batch_size):
+                chunk = posts[first : first + batch_size]
+                response = client.post("/v1/articles:batch", json={"articles": chunk})
+                response.raise_for_status()
+                items = response.json()["items"]
+                assert all(item["status"] == 201 for item in items), items
+                stored += sum(item["article"]["claim_count"] for item in items)
+            batched.append(stored / (time.perf_counter() - start))
+        database.unlink(missing_ok=True)
     out = {
         "articles": config.ingest_articles,
         "claims_per_round": len(claim_texts),
         "ingest_claims_per_s": _median(rates),
         "ingest_claims_per_s_runs": rates,
+        "batch_size": batch_size,
+        "batch_ingest_claims_per_s": _median(batched),
+        "batch_ingest_claims_per_s_runs": batched,
+        "batch_speedup": _median(batched) / _median(rates),
         "ingest_ratio": _median(rates) / baseline if baseline else None,
         "same_backend_encode_claims_per_s": _median(same_backend),
         "ingest_ratio_same_backend": _median(rates) / _median(same_backend),
     }
     console.print(
-        f"  {out['ingest_claims_per_s']:.1f} claims/s; ratio to torch encode "
+        f"  {out['ingest_claims_per_s']:.1f} claims/s one article per POST, "
+        f"{out['batch_ingest_claims_per_s']:.1f} in batches of {batch_size} "
+        f"(x{out['batch_speedup']:.2f}); ratio to torch encode "
         f"{out['ingest_ratio'] or float('nan'):.2f}, to {settings.embedding.backend} encode "
         f"{out['ingest_ratio_same_backend']:.2f}"
     )
@@ -593,6 +620,11 @@ def print_table(results: dict[str, Any], console: Console) -> None:
         console.print(table)
     ingest = results.get("ingest")
     if ingest:
+        if "batch_ingest_claims_per_s" in ingest:
+            console.print(
+                f"batch ingest: {ingest['batch_ingest_claims_per_s']:.1f} claims/s in batches "
+                f"of {ingest['batch_size']} (x{ingest['batch_speedup']:.2f} single POSTs)"
+            )
         console.print(
             f"ingest: {ingest['ingest_claims_per_s']:.1f} claims/s; ingest_ratio "
             f"{ingest['ingest_ratio'] or float('nan'):.2f} (vs torch encode), "

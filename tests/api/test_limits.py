@@ -3,10 +3,16 @@ texts, claims, pages, headers, queries, notes and webhooks, each a setting."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
-from app.limits import RateLimiter
+from app.config import get_settings
+from app.limits import RateLimiter, SharedRateLimiter
 from tests.support.api import TOLL_A, TOLL_B, assert_problem, post
 from tests.support.databases import ClientFactory
 
@@ -46,6 +52,76 @@ def test_retry_after_is_the_time_until_the_next_token() -> None:
     assert limiter.acquire("a") == 10
 
 
+def test_a_cost_is_taken_whole_or_not_at_all() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=60, burst=10, clock=clock)
+    assert limiter.acquire("a", 7) == 0
+    assert limiter.acquire("a", 5) == 2  # 3 left: two seconds until 5
+    assert limiter.acquire("a", 3) == 0  # the refused cost took nothing
+    clock.now += 4
+    assert limiter.acquire("a", 5) == 1
+    with pytest.raises(ValueError, match="never fit"):
+        limiter.acquire("a", 11)
+
+
+def test_limiters_sharing_a_file_share_their_buckets(tmp_path: Path) -> None:
+    clock = FakeClock()
+    store = tmp_path / "limits.db"
+    first, second = (
+        SharedRateLimiter(store, "requests", per_minute=60, burst=3, clock=clock) for _ in range(2)
+    )
+    articles = SharedRateLimiter(store, "articles", per_minute=60, burst=5, clock=clock)
+    assert [first.acquire("a"), second.acquire("a"), first.acquire("a")] == [0, 0, 0]
+    assert second.acquire("a") == 1  # the burst is spent, whichever process asks
+    assert second.acquire("b") == 0  # buckets are per client
+    assert articles.acquire("a", 5) == 0  # and per limiter
+    assert articles.acquire("a", 2) == 2
+    clock.now += 1.0
+    assert first.acquire("a") == 0
+    assert second.acquire("a") == 1
+    clock.now -= 100  # a clock that goes back refills nothing, and breaks nothing
+    assert first.acquire("a") == 1
+    for limiter in (first, second, articles):
+        limiter.close()
+
+
+def _take_tokens(store: str, attempts: int, admitted: Any) -> None:
+    limiter = SharedRateLimiter(Path(store), "requests", per_minute=1, burst=10)
+    for _ in range(attempts):
+        if limiter.acquire("key:one") == 0:
+            with admitted.get_lock():
+                admitted.value += 1
+
+
+def test_worker_processes_admit_the_burst_once_between_them(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    admitted = context.Value("i", 0)
+    store = str(tmp_path / "limits.db")
+    workers = [context.Process(target=_take_tokens, args=(store, 15, admitted)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    assert admitted.value == 10  # per-process buckets would have admitted 20
+
+
+def test_the_server_shares_one_store_among_its_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import server
+
+    monkeypatch.delenv("CROSSCHECK_RATE_LIMIT_STORE", raising=False)
+    get_settings.cache_clear()
+    with server.shared_rate_limits(1) as none:
+        assert none is None
+    with server.shared_rate_limits(2) as store:
+        assert store is not None
+        assert os.environ["CROSSCHECK_RATE_LIMIT_STORE"] == str(store)
+        assert store.parent.is_dir()
+    assert "CROSSCHECK_RATE_LIMIT_STORE" not in os.environ
+    assert not store.parent.exists()
+    get_settings.cache_clear()
+
+
 def test_a_zero_rate_turns_the_limit_off() -> None:
     limiter = RateLimiter(per_minute=0, burst=1)
     assert not limiter.enabled
@@ -74,7 +150,8 @@ def test_the_fourth_request_in_a_burst_is_429_with_retry_after(limited: TestClie
     response = limited.get("/v1/conflicts")
     problem = assert_problem(response, 429, "CROSSCHECK_RATE_LIMIT_PER_MINUTE")
     assert 1 <= int(response.headers["retry-after"]) <= 60
-    assert problem["title"] == "Too many requests"
+    assert problem["title"] == "Too Many Requests"
+    assert problem["type"] == "/problems/rate-limited"
 
 
 def test_each_key_has_its_own_budget(limited: TestClient) -> None:

@@ -41,16 +41,27 @@ def test_every_operation_survives_generated_requests(
     ).start()
     examples = os.environ.get("CROSSCHECK_SCHEMATHESIS_EXAMPLES", "40")
     seed = os.environ.get("CROSSCHECK_SCHEMATHESIS_SEED", "20261122")
+    # A batch answers an invalid article inside its 200, as that item's 422 problem: by design,
+    # so that the valid ones are stored. The schema still types the items as articles for
+    # clients, so "invalid data must be rejected" does not hold for that one operation.
+    config = tmp_path / "schemathesis.toml"
+    # Every check runs (the default), except positive_data_acceptance, in the file: checks
+    # named on the command line would override the per-operation setting.
+    config.write_text(
+        "[checks.positive_data_acceptance]\n"
+        "enabled = false\n\n"
+        "[[operations]]\n"
+        'include-operation-id = "batchCreateArticles"\n'
+        "checks.negative_data_rejection.enabled = false\n"
+    )
     command = [
         str(SCHEMATHESIS),
+        "--config-file",
+        str(config),
         "run",
         f"{server.url}/openapi.json",
         "--header",
         f"X-API-Key: {API_KEY}",
-        "--checks",
-        "all",
-        "--exclude-checks",
-        "positive_data_acceptance",
         "--max-examples",
         examples,
         "--seed",

@@ -118,3 +118,32 @@ def test_the_policy_comes_from_the_matching_and_limit_settings() -> None:
     assert (policy.match_threshold, policy.compare.min_similarity) == (0.8, 0.5)
     assert (policy.max_text_chars, policy.neighbours) == (99, 3)
     assert policy.search_floor == min(0.8, policy.quantity_match_threshold, 0.5)
+
+
+def test_reading_many_texts_at_once_reads_each_as_alone(checker: CrossChecker) -> None:
+    texts = [
+        (f"{AFP} {JETS}", "Talks", DAY),
+        ("   ", None, DAY),
+        (AP, None, date(2016, 3, 15)),
+        ("x" * (checker.policy.max_text_chars + 1), None, None),
+    ]
+    calls: list[int] = []
+    encode = checker.embedder.encode
+
+    def counted(batch: list[str]) -> np.ndarray:
+        calls.append(len(batch))
+        return encode(batch)
+
+    checker.embedder = type("Counted", (), {"encode": staticmethod(counted)})()  # type: ignore[assignment]
+    many = checker.read_many(texts)
+    assert len(calls) == 1  # one model call for every claim of every text
+    assert isinstance(many[1], InvalidInput)
+    assert isinstance(many[3], InvalidInput)
+    for (text, title, day), read in zip(texts, many, strict=True):
+        if isinstance(read, InvalidInput):
+            continue
+        alone = checker.read(text, title, day)
+        assert [p.claim for p in read] == [p.claim for p in alone]
+        assert [p.facts for p in read] == [p.facts for p in alone]
+        for a, b in zip(read, alone, strict=True):
+            assert float(np.dot(a.vector, b.vector)) > 0.999

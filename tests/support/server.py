@@ -25,6 +25,7 @@ class Server:
     directory: Path
     settings: dict[str, object] = field(default_factory=dict)
     port: int = 0
+    workers: int = 1
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -60,6 +61,8 @@ class Server:
                     "--no-migrate",
                     "--port",
                     str(self.port),
+                    "--workers",
+                    str(self.workers),
                 ],
                 cwd=self.directory,  # no stray .env from the working tree
                 env=env,

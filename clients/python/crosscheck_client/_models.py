@@ -1,0 +1,728 @@
+# Generated from openapi.json by clients/python/generate.py: do not edit.
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel
+
+
+class Html(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="The article's web page, as HTML source, instead of text: its main text (without navigation, footers, scripts or banners) and title are read from it, and its publication date when published_at is absent; the answer's text is what was read. The service never fetches anything: send the page, not its address.",
+            min_length=1,
+            title="Html",
+        ),
+    ]
+
+
+class Text(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="The article's text, as scraped is fine. Exactly one of text and html.",
+            min_length=1,
+            title="Text",
+        ),
+    ]
+
+
+class Title(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="With html, read from the page when absent.",
+            max_length=1000,
+            title="Title",
+        ),
+    ]
+
+
+class Url(RootModel[AnyUrl]):
+    root: Annotated[
+        AnyUrl, Field(description="Where the article was published.", title="Url")
+    ]
+
+
+class ArticleIn(BaseModel):
+    """
+    A news article to store and cross-check.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    html: Annotated[
+        Html | None,
+        Field(
+            description="The article's web page, as HTML source, instead of text: its main text (without navigation, footers, scripts or banners) and title are read from it, and its publication date when published_at is absent; the answer's text is what was read. The service never fetches anything: send the page, not its address.",
+            title="Html",
+        ),
+    ] = None
+    published_at: Annotated[
+        date | None,
+        Field(
+            description="ISO date, e.g. 2016-03-14; with html, read from the page when absent.",
+            title="Published At",
+        ),
+    ] = None
+    source: Annotated[
+        str,
+        Field(
+            description="The outlet.",
+            examples=["The Associated Press"],
+            max_length=200,
+            min_length=1,
+            title="Source",
+        ),
+    ]
+    text: Annotated[
+        Text | None,
+        Field(
+            description="The article's text, as scraped is fine. Exactly one of text and html.",
+            title="Text",
+        ),
+    ] = None
+    title: Annotated[
+        Title | None,
+        Field(description="With html, read from the page when absent.", title="Title"),
+    ] = None
+    url: Annotated[
+        Url | None, Field(description="Where the article was published.", title="Url")
+    ] = None
+
+
+class ArticleSummary(BaseModel):
+    claim_count: Annotated[int, Field(title="Claim Count")]
+    created_at: Annotated[datetime, Field(title="Created At")]
+    id: Annotated[int, Field(title="Id")]
+    published_at: Annotated[date | None, Field(title="Published At")]
+    source: Annotated[str, Field(title="Source")]
+    title: Annotated[str | None, Field(title="Title")]
+    url: Annotated[str | None, Field(title="Url")]
+
+
+class Article(BaseModel):
+    """
+    A news article to store and cross-check.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    html: Annotated[
+        Html | None,
+        Field(
+            description="The article's web page, as HTML source, instead of text: its main text (without navigation, footers, scripts or banners) and title are read from it, and its publication date when published_at is absent; the answer's text is what was read. The service never fetches anything: send the page, not its address.",
+            title="Html",
+        ),
+    ] = None
+    published_at: Annotated[
+        date | None,
+        Field(
+            description="ISO date, e.g. 2016-03-14; with html, read from the page when absent.",
+            title="Published At",
+        ),
+    ] = None
+    source: Annotated[
+        str,
+        Field(
+            description="The outlet.",
+            examples=["The Associated Press"],
+            max_length=200,
+            min_length=1,
+            title="Source",
+        ),
+    ]
+    text: Annotated[
+        Text | None,
+        Field(
+            description="The article's text, as scraped is fine. Exactly one of text and html.",
+            title="Text",
+        ),
+    ] = None
+    title: Annotated[
+        Title | None,
+        Field(description="With html, read from the page when absent.", title="Title"),
+    ] = None
+    url: Annotated[
+        Url | None, Field(description="Where the article was published.", title="Url")
+    ] = None
+
+
+class BatchIn(BaseModel):
+    """
+    Articles to store, each answered on its own.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    articles: Annotated[
+        list[Article],
+        Field(
+            description="At most CROSSCHECK_MAX_BATCH_ARTICLES (100 by default) articles.",
+            min_length=1,
+            title="Articles",
+        ),
+    ]
+
+
+class Source(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="The text's outlet: its own stored claims are not compared with it.",
+            max_length=200,
+            min_length=1,
+            title="Source",
+        ),
+    ]
+
+
+class Title2(RootModel[str]):
+    root: Annotated[str, Field(max_length=1000, title="Title")]
+
+
+class CheckIn(BaseModel):
+    """
+    Text to analyse against the store without storing it.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    published_at: Annotated[
+        date | None,
+        Field(description="ISO date, e.g. 2016-03-14.", title="Published At"),
+    ] = None
+    source: Annotated[
+        Source | None,
+        Field(
+            description="The text's outlet: its own stored claims are not compared with it.",
+            title="Source",
+        ),
+    ] = None
+    text: Annotated[
+        str, Field(description="The article or claim text.", min_length=1, title="Text")
+    ]
+    title: Annotated[Title2 | None, Field(title="Title")] = None
+
+
+class ClaimRef(BaseModel):
+    """
+    A claim with where it comes from. ``id`` and ``article_id`` are null for unstored text.
+    """
+
+    article_id: Annotated[int | None, Field(title="Article Id")]
+    id: Annotated[int | None, Field(title="Id")]
+    published_at: Annotated[date | None, Field(title="Published At")]
+    source: Annotated[str | None, Field(title="Source")]
+    text: Annotated[str, Field(title="Text")]
+    title: Annotated[str | None, Field(title="Title")] = None
+    url: Annotated[str | None, Field(title="Url")] = None
+
+
+class CompareSide(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    published_at: Annotated[
+        date | None,
+        Field(description="ISO date, e.g. 2016-03-14.", title="Published At"),
+    ] = None
+    text: Annotated[
+        str,
+        Field(
+            description="One claim (a sentence).",
+            max_length=5000,
+            min_length=1,
+            title="Text",
+        ),
+    ]
+
+
+class Note(RootModel[str]):
+    root: Annotated[
+        str, Field(examples=["AP updated its toll."], max_length=5000, title="Note")
+    ]
+
+
+class ConflictReview(BaseModel):
+    """
+    A fact-checker's verdict on a conflict. Omit ``note`` to keep the current one; send
+    ``null`` to clear it.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    note: Annotated[
+        Note | None, Field(examples=["AP updated its toll."], title="Note")
+    ] = None
+    status: Annotated[
+        Literal["new", "confirmed", "dismissed"],
+        Field(description="confirmed, dismissed, or new to reopen it.", title="Status"),
+    ]
+
+
+class DeliveryCounts(BaseModel):
+    delivered: Annotated[int, Field(title="Delivered")]
+    failed: Annotated[int, Field(title="Failed")]
+    pending: Annotated[int, Field(title="Pending")]
+
+
+class DeliveryOut(BaseModel):
+    """
+    One conflict sent (or to send) to one webhook.
+    """
+
+    attempts: Annotated[int, Field(title="Attempts")]
+    conflict_id: Annotated[int, Field(title="Conflict Id")]
+    created_at: Annotated[datetime, Field(title="Created At")]
+    delivered_at: Annotated[datetime | None, Field(title="Delivered At")]
+    event: Annotated[str, Field(examples=["conflict.created"], title="Event")]
+    id: Annotated[int, Field(title="Id")]
+    last_attempt_at: Annotated[datetime | None, Field(title="Last Attempt At")]
+    last_error: Annotated[
+        str | None,
+        Field(description="Why the last attempt failed.", title="Last Error"),
+    ]
+    last_status_code: Annotated[
+        int | None,
+        Field(description="The receiver's last HTTP status.", title="Last Status Code"),
+    ]
+    next_attempt_at: Annotated[
+        datetime | None,
+        Field(description="Null unless pending.", title="Next Attempt At"),
+    ]
+    status: Annotated[Literal["pending", "delivered", "failed"], Field(title="Status")]
+    webhook_id: Annotated[int, Field(title="Webhook Id")]
+
+
+class DeliveryPage(BaseModel):
+    items: Annotated[list[DeliveryOut], Field(title="Items")]
+    next_page_token: Annotated[
+        str | None,
+        Field(
+            description="Pass as page_token for the next page.", title="Next Page Token"
+        ),
+    ]
+
+
+class FieldError(BaseModel):
+    location: Annotated[
+        list[str | int],
+        Field(
+            description="Where the error is, e.g. ['body', 'text'].", title="Location"
+        ),
+    ]
+    message: Annotated[str, Field(title="Message")]
+    type: Annotated[str, Field(title="Type")]
+
+
+class Health(BaseModel):
+    status: Annotated[str, Field(title="Status")]
+
+
+class IntervalOut(BaseModel):
+    """
+    The values a quantity allows; ``null`` bounds are infinite.
+    """
+
+    high: Annotated[float | None, Field(title="High")]
+    high_open: Annotated[bool, Field(title="High Open")]
+    low: Annotated[float | None, Field(title="Low")]
+    low_open: Annotated[bool, Field(title="Low Open")]
+    notation: Annotated[str, Field(examples=["(270000, +inf)"], title="Notation")]
+
+
+class MatchOut(BaseModel):
+    """
+    A claim from another source that says the same thing.
+    """
+
+    claim: ClaimRef
+    similarity: Annotated[
+        float,
+        Field(
+            description="Cosine similarity of the two claims' embeddings.",
+            title="Similarity",
+        ),
+    ]
+
+
+class Problem(BaseModel):
+    """
+    An RFC 9457 problem details object.
+    """
+
+    detail: Annotated[
+        str, Field(description="What went wrong and what to fix.", title="Detail")
+    ]
+    errors: Annotated[
+        list[FieldError] | None,
+        Field(description="Each invalid field, for validation errors.", title="Errors"),
+    ] = None
+    instance: Annotated[
+        str | None, Field(description="The request path.", title="Instance")
+    ] = None
+    status: Annotated[int, Field(description="The HTTP status code.", title="Status")]
+    title: Annotated[
+        str,
+        Field(
+            description="The HTTP status phrase.",
+            examples=["Too Many Requests"],
+            title="Title",
+        ),
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="The problem type, a URI reference resolved against the service's address (e.g. /problems/rate-limited); GET it for a short page on what it means. One of: /problems/malformed-request, /problems/unauthorized, /problems/not-found, /problems/method-not-allowed, /problems/conflict, /problems/request-too-large, /problems/invalid-request, /problems/rate-limited, /problems/internal-error, /problems/unavailable, /problems/overloaded, /problems/not-ready.",
+            examples=["/problems/rate-limited"],
+            title="Type",
+        ),
+    ]
+
+
+class QuantityOut(BaseModel):
+    """
+    A quantity as written and as read.
+    """
+
+    interval: IntervalOut
+    kind: Annotated[str, Field(title="Kind")]
+    noun: Annotated[str | None, Field(title="Noun")]
+    predicate: Annotated[str | None, Field(title="Predicate")]
+    qualifier: Annotated[str | None, Field(title="Qualifier")]
+    text: Annotated[str, Field(examples=["more than 270,000 people"], title="Text")]
+    unit: Annotated[str | None, Field(title="Unit")]
+    value: Annotated[float, Field(title="Value")]
+
+
+class QuantityPair(BaseModel):
+    """
+    Two quantities that measure the same thing and disagree.
+    """
+
+    a: QuantityOut
+    b: QuantityOut
+    measure: Annotated[str, Field(examples=["people killed"], title="Measure")]
+    relative_gap: Annotated[
+        float,
+        Field(
+            description="Distance between the intervals / the larger bound.",
+            title="Relative Gap",
+        ),
+    ]
+    rule: Annotated[
+        str,
+        Field(
+            description="The rule that fired.",
+            examples=["disjoint-intervals"],
+            title="Rule",
+        ),
+    ]
+    severity: Annotated[float, Field(ge=0.0, le=1.0, title="Severity")]
+
+
+class Readiness(BaseModel):
+    database: Annotated[str, Field(title="Database")]
+    indexed_claims: Annotated[int, Field(title="Indexed Claims")]
+    model: Annotated[str, Field(title="Model")]
+    status: Annotated[str, Field(title="Status")]
+
+
+class Redelivered(BaseModel):
+    requeued: Annotated[
+        int, Field(description="Failed deliveries queued again.", title="Requeued")
+    ]
+
+
+class SearchHit(BaseModel):
+    claim: ClaimRef
+    similarity: Annotated[float, Field(title="Similarity")]
+
+
+class SearchResults(BaseModel):
+    items: Annotated[list[SearchHit], Field(title="Items")]
+    query: Annotated[str, Field(title="Query")]
+
+
+class WebhookCreated(BaseModel):
+    created_at: Annotated[datetime, Field(title="Created At")]
+    deliveries: Annotated[DeliveryCounts, Field(description="Deliveries by state.")]
+    description: Annotated[str | None, Field(title="Description")]
+    id: Annotated[int, Field(title="Id")]
+    secret: Annotated[
+        str,
+        Field(
+            description="The HMAC-SHA256 key of the X-Crosscheck-Signature header. Shown only in this response: store it.",
+            title="Secret",
+        ),
+    ]
+    url: Annotated[str, Field(title="Url")]
+
+
+class Description(RootModel[str]):
+    root: Annotated[str, Field(max_length=500, title="Description")]
+
+
+class WebhookIn(BaseModel):
+    """
+    A receiver for new conflicts.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    description: Annotated[Description | None, Field(title="Description")] = None
+    url: Annotated[
+        AnyUrl,
+        Field(
+            description="Where each new conflict is POSTed (http or https).",
+            examples=["https://factcheck.example.org/hooks/crosscheck"],
+            title="Url",
+        ),
+    ]
+
+
+class WebhookOut(BaseModel):
+    created_at: Annotated[datetime, Field(title="Created At")]
+    deliveries: Annotated[DeliveryCounts, Field(description="Deliveries by state.")]
+    description: Annotated[str | None, Field(title="Description")]
+    id: Annotated[int, Field(title="Id")]
+    url: Annotated[str, Field(title="Url")]
+
+
+class ArticlePage(BaseModel):
+    items: Annotated[list[ArticleSummary], Field(title="Items")]
+    next_page_token: Annotated[
+        str | None,
+        Field(
+            description="Pass as page_token for the next page.", title="Next Page Token"
+        ),
+    ]
+
+
+class ClaimReading(BaseModel):
+    """
+    What the service read in one side of a comparison.
+    """
+
+    event_from: Annotated[
+        date | None,
+        Field(description="First day the claim can be about.", title="Event From"),
+    ]
+    event_to: Annotated[
+        date | None,
+        Field(description="Last day the claim can be about.", title="Event To"),
+    ]
+    quantities: Annotated[list[QuantityOut], Field(title="Quantities")]
+    text: Annotated[str, Field(title="Text")]
+
+
+class CompareIn(BaseModel):
+    """
+    Two claims, taken as coming from two different sources.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    a: CompareSide
+    b: CompareSide
+
+
+class CompareOut(BaseModel):
+    a: ClaimReading
+    b: ClaimReading
+    conflict: Annotated[bool, Field(title="Conflict")]
+    conflicts: Annotated[
+        list[QuantityPair],
+        Field(description="Every disagreeing quantity pair.", title="Conflicts"),
+    ]
+    reason: Annotated[str, Field(description="Why, in one sentence.", title="Reason")]
+    relation: Annotated[
+        Literal["conflict", "agree", "unrelated"], Field(title="Relation")
+    ]
+    similarity: Annotated[
+        float,
+        Field(
+            description="Cosine similarity of the two claims' embeddings.",
+            title="Similarity",
+        ),
+    ]
+
+
+class ConflictOut(BaseModel):
+    """
+    Two claims from different sources that disagree on a number, with the explanation.
+    """
+
+    a: ClaimRef
+    b: ClaimRef
+    created_at: Annotated[datetime | None, Field(title="Created At")]
+    id: Annotated[
+        int | None,
+        Field(description="Null when the conflict was found by /v1/check.", title="Id"),
+    ]
+    measure: Annotated[str, Field(title="Measure")]
+    note: Annotated[
+        str | None, Field(description="The reviewer's note.", title="Note")
+    ] = None
+    quantities: Annotated[
+        list[QuantityPair],
+        Field(description="Every disagreeing pair, worst first.", title="Quantities"),
+    ]
+    reason: Annotated[
+        str, Field(description="One sentence a fact-checker can read.", title="Reason")
+    ]
+    relative_gap: Annotated[float, Field(title="Relative Gap")]
+    reviewed_at: Annotated[
+        datetime | None,
+        Field(description="When it was last reviewed.", title="Reviewed At"),
+    ] = None
+    rule: Annotated[str, Field(title="Rule")]
+    severity: Annotated[
+        float,
+        Field(
+            description="Orders the feed: larger gaps first.",
+            ge=0.0,
+            le=1.0,
+            title="Severity",
+        ),
+    ]
+    similarity: Annotated[
+        float,
+        Field(
+            description="Cosine similarity of the two claims' embeddings.",
+            title="Similarity",
+        ),
+    ]
+    status: Annotated[
+        Literal["new", "confirmed", "dismissed"] | None,
+        Field(
+            description="A fact-checker's review: new, confirmed or dismissed.",
+            title="Status",
+        ),
+    ] = "new"
+
+
+class ConflictPage(BaseModel):
+    items: Annotated[list[ConflictOut], Field(title="Items")]
+    next_page_token: Annotated[
+        str | None,
+        Field(
+            description="Pass as page_token for the next page.", title="Next Page Token"
+        ),
+    ]
+
+
+class WebhookList(BaseModel):
+    items: Annotated[list[WebhookOut], Field(title="Items")]
+
+
+class ClaimOut(BaseModel):
+    conflicts: Annotated[
+        list[ConflictOut],
+        Field(
+            description="Claims from other sources that disagree.", title="Conflicts"
+        ),
+    ]
+    end: Annotated[int, Field(title="End")]
+    id: Annotated[
+        int | None,
+        Field(description="Null for text that was checked, not stored.", title="Id"),
+    ]
+    matches: Annotated[
+        list[MatchOut],
+        Field(description="Claims from other sources that agree.", title="Matches"),
+    ]
+    position: Annotated[
+        int,
+        Field(
+            description="0-based order of the claim in its article.", title="Position"
+        ),
+    ]
+    quantities: Annotated[list[QuantityOut], Field(title="Quantities")]
+    start: Annotated[
+        int,
+        Field(
+            description="Character offset of the claim in the submitted text.",
+            title="Start",
+        ),
+    ]
+    text: Annotated[str, Field(title="Text")]
+
+
+class ArticleOut(BaseModel):
+    """
+    A stored article with its claims, their matches and their conflicts.
+    """
+
+    claim_count: Annotated[int, Field(title="Claim Count")]
+    claims: Annotated[list[ClaimOut], Field(title="Claims")]
+    conflict_count: Annotated[int, Field(title="Conflict Count")]
+    created_at: Annotated[datetime, Field(title="Created At")]
+    id: Annotated[int, Field(title="Id")]
+    match_count: Annotated[int, Field(title="Match Count")]
+    published_at: Annotated[date | None, Field(title="Published At")]
+    source: Annotated[str, Field(title="Source")]
+    text: Annotated[
+        str,
+        Field(
+            description="The article's text as stored: for an article sent as html, the text read from the page. Claims' start and end are offsets into it.",
+            title="Text",
+        ),
+    ]
+    title: Annotated[str | None, Field(title="Title")]
+    url: Annotated[str | None, Field(title="Url")]
+
+
+class BatchItemOut(BaseModel):
+    """
+    The answer to one article of a batch: what POST /v1/articles would have answered.
+    """
+
+    article: Annotated[
+        ArticleOut | None, Field(description="The article, unless it was refused.")
+    ]
+    index: Annotated[
+        int,
+        Field(
+            description="0-based position of the article in the batch.", title="Index"
+        ),
+    ]
+    problem: Annotated[
+        Problem | None, Field(description="Why the article was refused (else null).")
+    ]
+    status: Annotated[
+        int,
+        Field(
+            description="201 stored, 200 already stored, or the status of its problem.",
+            examples=[201],
+            title="Status",
+        ),
+    ]
+
+
+class BatchOut(BaseModel):
+    """
+    A batch's answer: one item per article, in the order they were sent.
+    """
+
+    already_stored: Annotated[int, Field(title="Already Stored")]
+    failed: Annotated[int, Field(title="Failed")]
+    items: Annotated[list[BatchItemOut], Field(title="Items")]
+    stored: Annotated[int, Field(title="Stored")]
+
+
+class CheckOut(BaseModel):
+    claims: Annotated[list[ClaimOut], Field(title="Claims")]
+    conflict_count: Annotated[int, Field(title="Conflict Count")]
+    match_count: Annotated[int, Field(title="Match Count")]
