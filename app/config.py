@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
@@ -337,7 +344,8 @@ class WebhookSettings(_Group):
         alias="webhook_timeout_seconds",
         default=5,
         gt=0,
-        description="Time a receiver has to answer one delivery.",
+        description="Time one delivery attempt may take in all (resolving, connecting, "
+        "sending, the answer); past it the attempt fails as a timeout.",
     )
     max_attempts: int = Field(
         alias="webhook_max_attempts",
@@ -369,12 +377,21 @@ class WebhookSettings(_Group):
         description="Hosts webhook urls may name, as a JSON list; empty: any host. Set it when "
         "whoever holds a key must not make the service call into your network.",
     )
+    private_networks: list[IPvAnyNetwork] = Field(
+        alias="webhook_private_networks",
+        default_factory=list,
+        description="Private networks webhooks may call anyway, as a JSON list of CIDRs: "
+        "'[\"127.0.0.1/32\"]' for a receiver on the same host. Empty: webhook urls must be "
+        "http(s) to public addresses only, checked for every address of the name, at "
+        "registration and before each attempt.",
+    )
     concurrency: int = Field(
         alias="webhook_concurrency",
-        default=4,
+        default=16,
         ge=1,
-        le=64,
-        description="Deliveries sent at once by one worker process.",
+        le=256,
+        description="Deliveries sent at once by one worker process, at most one per webhook: "
+        "a slow receiver holds only its own.",
     )
 
 
