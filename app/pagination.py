@@ -10,6 +10,8 @@ from typing import Any
 
 from app.exceptions import BadRequest
 
+MAX_TOKEN_CHARS = 512  # the longest position issued is well under 100 characters
+
 
 def encode_page_token(position: dict[str, Any]) -> str:
     raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
@@ -19,9 +21,13 @@ def encode_page_token(position: dict[str, Any]) -> str:
 def decode_page_token(token: str, expected: set[str]) -> dict[str, Any]:
     """The position a token names; a token this service did not issue is a 400."""
     try:
+        if len(token) > MAX_TOKEN_CHARS:
+            raise ValueError("longer than any token this service issues")
         padded = token + "=" * (-len(token) % 4)
         position = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: json.loads recurses per nesting level, and '[' * 1500 nests deeper
+        # than the interpreter's stack allows.
         position = None
     if not isinstance(position, dict) or set(position) != expected or not _numbers(position):
         raise BadRequest(
