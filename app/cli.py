@@ -116,11 +116,13 @@ def conflicts(
     """Print the stored conflicts as a table."""
     from app.conflicts.service import list_conflicts
     from app.db.session import create_db_engine, create_session_factory, session_scope
+    from app.pagination import PageScope, Paging
 
     settings = get_settings()
     engine = create_db_engine(settings.database)
     with session_scope(create_session_factory(engine)) as session:
-        page = list_conflicts(session, limit, None, order, source, None)
+        first = Paging.first_page(PageScope("crosscheck conflicts", order), limit)
+        page = list_conflicts(session, first, order, source, None)
     engine.dispose()
     table = Table(title=f"{len(page.items)} conflicts", show_lines=True)
     for column in ("id", "measure", "source A", "says", "source B", "says", "gap"):

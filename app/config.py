@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     IPvAnyNetwork,
+    SecretStr,
     field_validator,
     model_validator,
 )
@@ -312,6 +313,15 @@ class AccessSettings(_Group):
         alias="require_key_for_reads",
         default=False,
         description="Reads (GET) need an API key too, /metrics included.",
+    )
+    page_token_secret: SecretStr | None = Field(
+        alias="page_token_secret",
+        default=None,
+        description="Key that signs page tokens (HMAC-SHA256). Unset: a random key kept "
+        "beside a SQLite file database (crosscheck.db.secret), one per process for an "
+        "in-memory one, and for PostgreSQL one derived from the database URL (set this when "
+        "replicas reach the database by different URLs). Changing it makes outstanding page "
+        "tokens 400.",
     )
 
 

@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.embedder = components.checker.embedder
         app.state.search = components.search
         app.state.checker = components.checker
+        app.state.page_tokens = components.page_tokens
         # Webhook deliveries: a thread of their own, never in a request's path.
         worker = DeliveryWorker(components.sessions, settings.webhooks, metrics)
         worker.start()

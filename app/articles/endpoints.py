@@ -13,8 +13,9 @@ from fastapi import APIRouter, Header, Query, Response, status
 from app import idempotency
 from app.articles import flows, service
 from app.articles.schemas import ArticleIn, ArticleOut, ArticlePage
-from app.dependencies import CheckerDep, SessionDep, SettingsDep
+from app.dependencies import CheckerDep, PageTokensDep, SessionDep, SettingsDep
 from app.observability import MetricsDep
+from app.pagination import PageScope, Paging
 from app.problems import responses
 from app.schemas import ResourceId
 from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
@@ -93,13 +94,18 @@ def list_articles(
     _caller: ReadAccess,
     session: SessionDep,
     settings: SettingsDep,
+    tokens: PageTokensDep,
     source: Annotated[str | None, Query(description="Only this outlet's articles.")] = None,
     page_size: Annotated[int | None, Query(ge=1, description="Items per page (capped).")] = None,
-    page_token: Annotated[str | None, Query(description="next_page_token of a page.")] = None,
+    page_token: Annotated[
+        str | None,
+        Query(description="next_page_token of a page, with the same source (else 400)."),
+    ] = None,
 ) -> ArticlePage:
     """Stored articles, newest first, page by page."""
     size = min(page_size or settings.limits.default_page_size, settings.limits.max_page_size)
-    return service.list_articles(session, size, page_token, source)
+    scope = PageScope("GET /v1/articles", filters={"source": source})
+    return service.list_articles(session, Paging(tokens, scope, size, page_token), source)
 
 
 @router.get(

@@ -27,7 +27,7 @@ from app.db.base import utcnow
 from app.db.models import Webhook, WebhookDelivery
 from app.db.session import begin_write
 from app.exceptions import AlreadyExists, InvalidInput, NotFound
-from app.pagination import decode_page_token, encode_page_token
+from app.pagination import Paging
 from app.webhooks import targets
 from app.webhooks.repository import WebhookRepository
 from app.webhooks.schemas import (
@@ -161,18 +161,16 @@ def _category(delivery: WebhookDelivery) -> str | None:
 
 
 def list_deliveries(
-    session: Session,
-    webhook_id: int,
-    page_size: int,
-    page_token: str | None,
-    status: str | None,
+    session: Session, webhook_id: int, paging: Paging, status: str | None
 ) -> DeliveryPage:
     webhooks = WebhookRepository(session)
     _get(webhooks, webhook_id)
-    before = decode_page_token(page_token, {"id"})["id"] if page_token else None
-    rows = webhooks.deliveries_page(webhook_id, page_size + 1, before, status)
-    items = [delivery_out(row) for row in rows[:page_size]]
-    next_token = encode_page_token({"id": items[-1].id}) if len(rows) > page_size else None
+    after = paging.after({"id"})
+    before = after["id"] if after else None
+    rows = webhooks.deliveries_page(webhook_id, paging.size + 1, before, status)
+    items = [delivery_out(row) for row in rows[: paging.size]]
+    more = len(rows) > paging.size
+    next_token = paging.token_for({"id": items[-1].id}) if more else None
     return DeliveryPage(items=items, next_page_token=next_token)
 
 
