@@ -89,6 +89,13 @@ class DatabaseSettings(_Group):
         "(PostgreSQL statement_timeout, SQLite busy timeout); past it the request is "
         "answered 503.",
     )
+    min_free_mb: int = Field(
+        alias="db_min_free_mb",
+        default=64,
+        ge=0,
+        description="SQLite: /readyz answers 503 when the disk holding the database file has "
+        "less free space than this many MB (writes would soon fail); 0 turns the check off.",
+    )
 
     @field_validator("url")
     @classmethod

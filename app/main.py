@@ -17,6 +17,7 @@ from app.config import AccessSettings, Settings, get_settings
 from app.conflicts.endpoints import router as conflicts_router
 from app.docs import install_docs
 from app.embeddings import Embedder
+from app.headers import SecurityHeaders
 from app.limits import RateLimiter
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     limits = settings.limits
     app.state.rate_limiter = RateLimiter(limits.rate_limit_per_minute, limits.rate_limit_burst)
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     # Added last, so outermost: every response, a 413 or a 500 included, gets a request id.
     app.add_middleware(RequestContext, metrics=metrics)
     install_problem_handlers(app)
