@@ -173,7 +173,7 @@ def test_a_tampered_token_is_400_and_says_so(three: TestClient) -> None:
     payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     payload["p"]["id"] += 1  # skip ahead, keeping the signature
     moved = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
-    flipped = mac[:-1] + ("A" if mac[-1] != "A" else "B")
+    flipped = ("A" if mac[0] != "A" else "B") + mac[1:]  # the first character: all 6 bits count
     for bad in (f"{moved}.{mac}", f"{body}.{flipped}"):
         assert_problem(
             three.get("/v1/conflicts", params={"page_size": 1, "page_token": bad}),

@@ -3,10 +3,12 @@ names are judged by every address they resolve to, credentials never get stored.
 
 from __future__ import annotations
 
-from ipaddress import ip_address
+from ipaddress import IPv4Address, IPv4Network, ip_address
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.config import Settings
 from app.webhooks import targets
@@ -146,3 +148,49 @@ def test_every_address_form_is_read_as_the_resolver_reads_it() -> None:
     assert targets.lookup("api.localhost", 80) == [ip_address("127.0.0.1"), ip_address("::1")]
     assert targets.redact("https://u:p@example.org:8/x") == "https://***@example.org:8/x"
     assert targets.redact("https://example.org/x") == "https://example.org/x"
+
+
+def spellings(address: IPv4Address) -> list[str]:
+    """The ways a URL's host can write one IPv4 address."""
+    n = int(address)
+    octets = [int(part) for part in str(address).split(".")]
+    return [
+        str(address),
+        str(n),  # one number
+        hex(n),  # one hex number
+        "0" + oct(n)[2:],  # one octal number
+        ".".join(hex(o) for o in octets),  # hex octets
+        ".".join("0" + oct(o)[2:] for o in octets),  # octal octets
+        f"{octets[0]}.{(octets[1] << 16) + (octets[2] << 8) + octets[3]}",  # a.b-as-24-bits
+        f"[::ffff:{address}]",  # IPv4-mapped IPv6
+        f"[::ffff:{n >> 16:x}:{n & 0xFFFF:x}]",
+        f"[64:ff9b::{n >> 16:x}:{n & 0xFFFF:x}]",  # NAT64
+    ]
+
+
+PRIVATE_V4 = st.one_of(
+    *(
+        st.integers(int(net.network_address), int(net.broadcast_address)).map(IPv4Address)
+        for net in map(
+            IPv4Network,
+            [
+                "10.0.0.0/8",
+                "127.0.0.0/8",
+                "169.254.0.0/16",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                "100.64.0.0/10",
+                "0.0.0.0/8",
+            ],
+        )
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PRIVATE_V4)
+def test_no_spelling_of_a_private_address_is_permitted(address: IPv4Address) -> None:
+    policy = targets.TargetPolicy.of(Settings().webhooks)
+    for host in spellings(address):
+        with pytest.raises(targets.RefusedTarget):
+            targets.resolve(f"http://{host}:8080/hook", policy)
