@@ -82,6 +82,7 @@ def test_deleting_articles_while_reading_conflicts_never_fails(
     finally:
         stop.set()
         deleter.join(timeout=60)
+    print(f"reads {dict(statuses)}, articles deleted and re-posted {sum(deletions.values())}")
     assert failures == []
     assert statuses[500] == 0
     assert statuses[200] >= READS
