@@ -397,13 +397,22 @@ def _page(
     order: str,
     source: str | None,
     since: datetime | None,
+    tokens: Any = None,
 ) -> tuple[list[ConflictOut], str | None]:
+    """One page of the feed, and the token to go on from: the follow token in oldest order
+    (the place after this page, also when it is empty), else the next page's."""
+    import secrets
+
     from app.conflicts.service import list_conflicts
     from app.db.session import session_scope
+    from app.pagination import PageScope, PageTokens, Paging
 
+    # The command reads back only tokens it issued itself: a key of its own, for this run.
+    signer = tokens if tokens is not None else PageTokens(secrets.token_bytes(32))
+    scope = PageScope("crosscheck conflicts", order, {"source": source, "since": since})
     with session_scope(sessions) as session:
-        page = list_conflicts(session, limit, token, order, source, since)
-    return page.items, page.next_page_token
+        page = list_conflicts(session, Paging(signer, scope, limit, token), order, source, since)
+    return page.items, page.follow_token if order == "oldest" else page.next_page_token
 
 
 def _row(item: ConflictOut) -> tuple[str, ...]:
@@ -430,12 +439,17 @@ def _follow(
 ) -> None:
     """Page through the feed oldest first, then poll with the last page's token: the feed's
     keyset tokens return exactly the conflicts found since, none twice and none skipped."""
+    import secrets
+
+    from app.pagination import PageTokens
+
+    tokens = PageTokens(secrets.token_bytes(32))
     token: str | None = None
     polls = 0
     out = Console(highlight=False)
     try:
         while True:
-            items, token = _page(sessions, limit, token, "oldest", source, since)
+            items, token = _page(sessions, limit, token, "oldest", source, since, tokens)
             for item in items:
                 if as_json:
                     _emit(item.model_dump(mode="json"))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.db.session import create_db_engine, create_session_factory
 from app.embeddings import Embedder, load_embedder
+from app.pagination import PageTokens, page_token_key
 from app.pipeline import CheckPolicy, CrossChecker
 from app.search import ClaimSearch, create_search
 
@@ -33,6 +34,7 @@ class Components:
     search: ClaimSearch
     checker: CrossChecker
     owns_embedder: bool  # False when the caller lent an already started model
+    page_tokens: PageTokens  # signs the lists' page tokens (app.pagination)
 
     @classmethod
     def start(
@@ -50,7 +52,13 @@ class Components:
         sessions = create_session_factory(engine)
         used = instrument(model) if instrument is not None else model
         checker = CrossChecker(used, search, CheckPolicy.from_settings(settings))
-        components = cls(settings, engine, sessions, model, search, checker, embedder is None)
+        secret = settings.access.page_token_secret
+        tokens = PageTokens(
+            page_token_key(secret.get_secret_value() if secret else None, settings.database.url)
+        )
+        components = cls(
+            settings, engine, sessions, model, search, checker, embedder is None, tokens
+        )
         components.catch_up()
         return components
 

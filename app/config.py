@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
@@ -80,6 +88,13 @@ class DatabaseSettings(_Group):
         description="Seconds any one statement may run, including waiting for the write lock "
         "(PostgreSQL statement_timeout, SQLite busy timeout); past it the request is "
         "answered 503.",
+    )
+    min_free_mb: int = Field(
+        alias="db_min_free_mb",
+        default=64,
+        ge=0,
+        description="SQLite: /readyz answers 503 when the disk holding the database file has "
+        "less free space than this many MB (writes would soon fail); 0 turns the check off.",
     )
 
     @field_validator("url")
@@ -348,6 +363,15 @@ class AccessSettings(_Group):
         default=False,
         description="Reads (GET) need an API key too, /metrics included.",
     )
+    page_token_secret: SecretStr | None = Field(
+        alias="page_token_secret",
+        default=None,
+        description="Key that signs page tokens (HMAC-SHA256). Unset: a random key kept "
+        "beside a SQLite file database (crosscheck.db.secret), one per process for an "
+        "in-memory one, and for PostgreSQL one derived from the database URL (set this when "
+        "replicas reach the database by different URLs). Changing it makes outstanding page "
+        "tokens 400.",
+    )
 
 
 class FeedSettings(_Group):
@@ -379,7 +403,8 @@ class WebhookSettings(_Group):
         alias="webhook_timeout_seconds",
         default=5,
         gt=0,
-        description="Time a receiver has to answer one delivery.",
+        description="Time one delivery attempt may take in all (resolving, connecting, "
+        "sending, the answer); past it the attempt fails as a timeout.",
     )
     max_attempts: int = Field(
         alias="webhook_max_attempts",
@@ -411,12 +436,21 @@ class WebhookSettings(_Group):
         description="Hosts webhook urls may name, as a JSON list; empty: any host. Set it when "
         "whoever holds a key must not make the service call into your network.",
     )
+    private_networks: list[IPvAnyNetwork] = Field(
+        alias="webhook_private_networks",
+        default_factory=list,
+        description="Private networks webhooks may call anyway, as a JSON list of CIDRs: "
+        "'[\"127.0.0.1/32\"]' for a receiver on the same host. Empty: webhook urls must be "
+        "http(s) to public addresses only, checked for every address of the name, at "
+        "registration and before each attempt.",
+    )
     concurrency: int = Field(
         alias="webhook_concurrency",
-        default=4,
+        default=16,
         ge=1,
-        le=64,
-        description="Deliveries sent at once by one worker process.",
+        le=256,
+        description="Deliveries sent at once by one worker process, at most one per webhook: "
+        "a slow receiver holds only its own.",
     )
 
 

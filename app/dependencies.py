@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.pagination import PageTokens
 from app.pipeline import CrossChecker
 
 
@@ -40,8 +41,14 @@ async def _checker(request: Request) -> CrossChecker:
     return checker
 
 
+async def _page_tokens(request: Request) -> PageTokens:
+    tokens: PageTokens = request.app.state.page_tokens
+    return tokens
+
+
 # The dependencies below that only read app state are ``async``: FastAPI runs a plain ``def``
 # dependency in the thread pool, a hop of its own for every request.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CheckerDep = Annotated[CrossChecker, Depends(_checker)]
+PageTokensDep = Annotated[PageTokens, Depends(_page_tokens)]

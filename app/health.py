@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.db.session import write_problem
 from app.problems import NOT_READY, problem_response, responses
 
 router = APIRouter(tags=["health"])
@@ -32,7 +33,8 @@ async def healthz() -> Health:
 
 @router.get("/readyz", response_model=Readiness, responses=responses(503))
 def readyz(request: Request) -> Readiness | JSONResponse:
-    """Ready to serve: the database answers and the embedding model is loaded."""
+    """Ready to serve: the embedding model is loaded, the database answers and can be
+    written (a rolled-back write; for a SQLite file, free space on its disk)."""
     state = request.app.state
     if getattr(state, "embedder", None) is None:
         return problem_response(request, NOT_READY, "The embedding model is not loaded.")
@@ -45,6 +47,9 @@ def readyz(request: Request) -> Readiness | JSONResponse:
             NOT_READY,
             f"The database is not reachable: {type(error).__name__}.",
         )
+    problem = write_problem(state.engine, state.settings.database.min_free_mb)
+    if problem is not None:
+        return problem_response(request, NOT_READY, problem)
     return Readiness(
         status="ready",
         database=state.engine.dialect.name,

@@ -16,6 +16,7 @@ from app.config import Settings, get_settings
 from app.conflicts.endpoints import router as conflicts_router
 from app.docs import install_docs
 from app.embeddings import Embedder
+from app.headers import SecurityHeaders
 from app.limits import create_limiter
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.embedder = components.checker.embedder
         app.state.search = components.search
         app.state.checker = components.checker
+        app.state.page_tokens = components.page_tokens
         # Webhook deliveries: a thread of their own, never in a request's path.
         worker = DeliveryWorker(components.sessions, settings.webhooks, metrics)
         worker.start()
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         store, "articles", limits.batch_articles_per_minute, limits.batch_articles_burst
     )
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     # Added last, so outermost: every response, a 413 or a 500 included, gets a request id.
     app.add_middleware(RequestContext, metrics=metrics)
     install_problem_handlers(app)

@@ -348,8 +348,8 @@ class RequestContext:
             await response(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = _route_of(scope, status)
-            method = scope["method"]
+            route = _route_of(scope)
+            method = _method_of(scope)
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(method, route).observe(elapsed)
             state = scope.get("state", {})
@@ -374,13 +374,20 @@ class RequestContext:
             _request_id.reset(token)
 
 
-def _route_of(scope: Scope, status: int) -> str:
-    """The matched route's template, so that label values stay few: ``unmatched`` for a 404."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _route_of(scope: Scope) -> str:
+    """The matched route's template, so that label values stay few whatever clients send:
+    ``unmatched`` for every path no route matched (a 404, and the redirects Starlette answers
+    for a trailing slash: one label for all of them, not one per path)."""
     if scope["path"].startswith("/docs-assets/"):
         return "/docs-assets"
-    if isinstance(path, str):
-        return path
-    # Served, yet no API route: the OpenAPI document and the docs pages, fixed paths.
-    return scope["path"] if status < 400 else "unmatched"
+    path = getattr(scope.get("route"), "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
+def _method_of(scope: Scope) -> str:
+    """The request's method, or ``OTHER`` for any a client made up."""
+    method = str(scope["method"])
+    return method if method in METHODS else "OTHER"

@@ -331,6 +331,18 @@ def is_database_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
+DISK_FULL_SQLSTATE = "53100"  # PostgreSQL's disk_full
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether the database refused a write for want of disk space."""
+    original = getattr(exc, "orig", None)
+    if getattr(original, "sqlstate", None) == DISK_FULL_SQLSTATE:
+        return True
+    message = str(original or exc).lower()
+    return "database or disk is full" in message or "no space left on device" in message
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error, expected or not, as a problem details body."""
 
@@ -377,11 +389,22 @@ def install_problem_handlers(app: FastAPI) -> None:
             return await _unexpected(request, exc)
         # The engine checks connections before use: once the database is back, the next
         # request succeeds without a restart.
-        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        logger.warning(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.url.path,
+            describe_database_error(exc),
+        )
+        detail = "The database is unavailable; retry later (nothing was changed)."
+        if is_disk_full(exc):
+            detail = (
+                "The database's disk is full: nothing was changed; retry once an operator "
+                "has freed space (GET /readyz says when)."
+            )
         return problem_response(
             request,
             UNAVAILABLE,
-            "The database is unavailable; retry later (nothing was changed).",
+            detail,
             headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
         )
 
@@ -389,7 +412,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         # The database refused a value the request carried (PostgreSQL: a NUL character in
         # text, a number out of a column's range): the client's input, not the service, and
         # nothing was stored.
-        logger.warning("unstorable value on %s %s: %s", request.method, request.url.path, exc)
+        logger.warning(
+            "unstorable value on %s %s: %s",
+            request.method,
+            request.url.path,
+            describe_database_error(exc),
+        )
         return problem_response(
             request,
             INVALID,
@@ -400,6 +428,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _database)
     app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(PoolTimeoutError, _database)
+
+
+def describe_database_error(exc: Exception) -> str:
+    """What went wrong, for the log: the driver's error class and first line, never the
+    statement's parameters nor PostgreSQL's DETAIL lines (which quote the values)."""
+    original = getattr(exc, "orig", None) or exc
+    first_line = (str(original).strip().splitlines() or [""])[0][:300]
+    return f"{type(original).__name__}: {first_line}"
 
 
 class BodySizeLimit:

@@ -21,10 +21,11 @@ from app.articles.schemas import (
     BatchItemOut,
     BatchOut,
 )
-from app.dependencies import CheckerDep, SessionDep, SettingsDep
+from app.dependencies import CheckerDep, PageTokensDep, SessionDep, SettingsDep
 from app.exceptions import InvalidInput
 from app.observability import Metrics, MetricsDep
 from app.openapi import header_ref
+from app.pagination import PageScope, Paging
 from app.problems import Problem, kind_of, problem_body, responses, validation_problem
 from app.schemas import ResourceId
 from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess, admit_batch
@@ -198,13 +199,18 @@ def list_articles(
     _caller: ReadAccess,
     session: SessionDep,
     settings: SettingsDep,
+    tokens: PageTokensDep,
     source: Annotated[str | None, Query(description="Only this outlet's articles.")] = None,
     page_size: Annotated[int | None, Query(ge=1, description="Items per page (capped).")] = None,
-    page_token: Annotated[str | None, Query(description="next_page_token of a page.")] = None,
+    page_token: Annotated[
+        str | None,
+        Query(description="next_page_token of a page, with the same source (else 400)."),
+    ] = None,
 ) -> ArticlePage:
     """Stored articles, newest first, page by page."""
     size = min(page_size or settings.limits.default_page_size, settings.limits.max_page_size)
-    return service.list_articles(session, size, page_token, source)
+    scope = PageScope("GET /v1/articles", filters={"source": source})
+    return service.list_articles(session, Paging(tokens, scope, size, page_token), source)
 
 
 @router.get(

@@ -11,7 +11,7 @@ from app.articles.repository import ArticleRepository, StoredArticle
 from app.articles.schemas import ArticlePage, ArticleSummary
 from app.db.models import Article
 from app.exceptions import NotFound
-from app.pagination import decode_page_token, encode_page_token
+from app.pagination import Paging
 
 
 def content_hash(text: str) -> str:
@@ -39,11 +39,10 @@ def summary_of(article: Article | StoredArticle, claim_count: int) -> ArticleSum
     )
 
 
-def list_articles(
-    session: Session, page_size: int, page_token: str | None, source: str | None
-) -> ArticlePage:
-    after = decode_page_token(page_token, {"id"})["id"] if page_token else None
-    rows = ArticleRepository(session).page(page_size + 1, after, source)
-    items = [summary_of(article, count) for article, count in rows[:page_size]]
-    next_token = encode_page_token({"id": items[-1].id}) if len(rows) > page_size else None
+def list_articles(session: Session, paging: Paging, source: str | None) -> ArticlePage:
+    after = paging.after({"id"})
+    rows = ArticleRepository(session).page(paging.size + 1, after["id"] if after else None, source)
+    items = [summary_of(article, count) for article, count in rows[: paging.size]]
+    more = len(rows) > paging.size
+    next_token = paging.token_for({"id": items[-1].id}) if more else None
     return ArticlePage(items=items, next_page_token=next_token)

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 
 from app.conflicts import service
 from app.conflicts.schemas import ConflictOut, ConflictPage, ConflictReview, ConflictStatus
-from app.dependencies import CheckerDep, SessionDep, SettingsDep
+from app.dependencies import CheckerDep, PageTokensDep, SessionDep, SettingsDep
+from app.pagination import PageScope, Paging
 from app.problems import responses
 from app.schemas import IsoDateTime, ResourceId
 from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
@@ -24,6 +25,7 @@ def list_conflicts(
     session: SessionDep,
     checker: CheckerDep,
     settings: SettingsDep,
+    tokens: PageTokensDep,
     source: Annotated[
         str | None, Query(description="Only conflicts with a claim from this outlet.")
     ] = None,
@@ -59,19 +61,40 @@ def list_conflicts(
         Literal["newest", "severity", "oldest"],
         Query(
             description="newest first, most severe first, or oldest first: the order to "
-            "follow the feed in, whose next_page_token is never null once a page had items."
+            "follow the feed in (its pages carry a follow_token)."
         ),
     ] = "newest",
     page_size: Annotated[int | None, Query(ge=1, description="Items per page (capped).")] = None,
-    page_token: Annotated[str | None, Query(description="next_page_token of a page.")] = None,
+    page_token: Annotated[
+        str | None,
+        Query(
+            description="next_page_token or follow_token of a page, with the same order and "
+            "filters (else 400)."
+        ),
+    ] = None,
 ) -> ConflictPage:
     """Claims from different sources that disagree on a number, page by page.
 
-    Page tokens are keyset positions, so paging stays exact while new conflicts arrive. To
-    follow the feed, page with `order=oldest` and keep the last `next_page_token`: asking
-    with it later returns only the conflicts found since (subscribe to webhooks to be told).
+    Page tokens are signed keyset positions, so paging stays exact while new conflicts
+    arrive; a token is bound to the order and filters it was issued for (another set is a
+    400 that says so). `next_page_token` is null on the last page: page until it is null.
+    To follow the feed, list with `order=oldest` and keep the last page's `follow_token`:
+    asking with it as `page_token` later returns only the conflicts found since, and a new
+    `follow_token` (subscribe to webhooks to be told when to ask).
     """
     size = min(page_size or settings.limits.default_page_size, settings.limits.max_page_size)
+    scope = PageScope(
+        "GET /v1/conflicts",
+        order,
+        {
+            "source": source,
+            "other_source": other_source,
+            "since": since,
+            "min_gap": min_gap,
+            "q": q,
+            "status": status,
+        },
+    )
     claim_ids = None
     if q is not None:
         hits = checker.search_text(session, q, settings.feed.query_neighbours)
@@ -82,8 +105,7 @@ def list_conflicts(
         ]
     return service.list_conflicts(
         session,
-        size,
-        page_token,
+        Paging(tokens, scope, size, page_token),
         order,
         source,
         since,

@@ -122,4 +122,13 @@ class ConflictReview(BaseModel):
 
 class ConflictPage(BaseModel):
     items: list[ConflictOut]
-    next_page_token: str | None = Field(description="Pass as page_token for the next page.")
+    next_page_token: str | None = Field(
+        description="Pass as page_token for the next page; null on the last page, in every "
+        "order: a client paging until it is null stops."
+    )
+    follow_token: str | None = Field(
+        default=None,
+        description="order=oldest only (else null), on every page, the last included: the "
+        "place after this page's last conflict. Pass it as page_token later (same order and "
+        "filters) to get only the conflicts found since; keep the newest one you were given.",
+    )

@@ -14,7 +14,7 @@ from app.db.base import utcnow
 from app.db.codecs import details_to_json
 from app.db.session import begin_write
 from app.exceptions import InvalidInput, NotFound
-from app.pagination import decode_page_token, encode_page_token
+from app.pagination import Paging
 
 ORDERS = ("newest", "severity", "oldest")
 
@@ -74,8 +74,7 @@ def get_conflict(session: Session, conflict_id: int) -> ConflictOut:
 
 def list_conflicts(
     session: Session,
-    page_size: int,
-    page_token: str | None,
+    paging: Paging,
     order: str,
     source: str | None,
     since: datetime | None,
@@ -85,16 +84,20 @@ def list_conflicts(
     status: str | None = None,
     claim_ids: Sequence[int] | None = None,
 ) -> ConflictPage:
-    """One page of the feed. ``order=oldest`` is for followers: its ``next_page_token`` is
-    set even on the last page (and kept on an empty one), so that polling with it later
-    returns exactly the conflicts found since; ids grow in commit order because writers take
-    turns (``begin_write``), so none is skipped."""
+    """One page of the feed.
+
+    Paging and following are two cursors. ``next_page_token`` is the next page of this
+    listing, null on the last one, in every order, so a client paging until it is null
+    stops. ``order=oldest`` is also the order to follow the feed in: each of its pages carries
+    ``follow_token``, the place after its last conflict (or the place it was asked from, when
+    it is empty), to pass as ``page_token`` later for exactly the conflicts found since; ids
+    grow in commit order because writers take turns (``begin_write``), so none is skipped."""
     if order not in ORDERS:
         raise InvalidInput(f"order must be one of {', '.join(ORDERS)}.")
     keys = {"id", "severity"} if order == "severity" else {"id"}
-    after = decode_page_token(page_token, keys) if page_token else None
+    after = paging.after(keys)
     rows = ConflictRepository(session).page(
-        page_size + 1,
+        paging.size + 1,
         order,
         after,
         source,
@@ -104,17 +107,19 @@ def list_conflicts(
         status=status,
         claim_ids=claim_ids,
     )
-    items = [ConflictOut.of_stored(row) for row in rows[:page_size]]
+    items = [ConflictOut.of_stored(row) for row in rows[: paging.size]]
     next_token = None
-    if order == "oldest":
-        next_token = encode_page_token({"id": items[-1].id}) if items else page_token
-    elif len(rows) > page_size:
-        last = rows[page_size - 1]
+    if len(rows) > paging.size:
+        last = rows[paging.size - 1]
         position: dict[str, object] = {"id": last.id}
         if order == "severity":
             position["severity"] = last.severity
-        next_token = encode_page_token(position)
-    return ConflictPage(items=items, next_page_token=next_token)
+        next_token = paging.token_for(position)
+    follow_token = None
+    if order == "oldest":
+        place = items[-1].id if items else (after["id"] if after else 0)
+        follow_token = paging.token_for({"id": place})
+    return ConflictPage(items=items, next_page_token=next_token, follow_token=follow_token)
 
 
 def review_conflict(session: Session, conflict_id: int, review: ConflictReview) -> ConflictOut:

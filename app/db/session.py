@@ -10,6 +10,7 @@ construction, and PostgreSQL gets the same through a transaction-level advisory 
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import DatabaseSettings
@@ -31,9 +33,10 @@ WRITE_LOCK_KEY = 0x786368656B6B
 def create_db_engine(settings: DatabaseSettings) -> Engine:
     """An engine for the database ``settings.url``, with the settings' pool and timeouts.
 
-    PostgreSQL connections are checked before use (``pool_pre_ping``), so the engine recovers
-    by itself when the server comes back after an outage. SQLite gets WAL, a busy timeout and
-    enforced foreign keys.
+    Errors never carry the statement's parameters (``hide_parameters``): they are the
+    articles' text, and errors are logged. PostgreSQL connections are checked before use
+    (``pool_pre_ping``), so the engine recovers by itself when the server comes back after an
+    outage. SQLite gets WAL, a busy timeout and enforced foreign keys.
     """
     url = settings.url
     parsed = make_url(url)
@@ -43,6 +46,7 @@ def create_db_engine(settings: DatabaseSettings) -> Engine:
         return create_engine(
             url,
             pool_pre_ping=True,
+            hide_parameters=True,
             pool_size=settings.pool_size,
             max_overflow=settings.max_overflow,
             pool_timeout=settings.pool_timeout,
@@ -54,7 +58,9 @@ def create_db_engine(settings: DatabaseSettings) -> Engine:
             },
         )
     if backend != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_timeout=settings.pool_timeout)
+        return create_engine(
+            url, pool_pre_ping=True, hide_parameters=True, pool_timeout=settings.pool_timeout
+        )
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +69,7 @@ def create_db_engine(settings: DatabaseSettings) -> Engine:
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout},
         pool_timeout=settings.pool_timeout,
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -124,3 +131,70 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+MB = 1024 * 1024
+PROBE_BUSY_MS = 1000
+
+
+def write_problem(engine: Engine, min_free_mb: int) -> str | None:
+    """Why the database cannot take writes now, or ``None`` when it can.
+
+    - A SQLite file: the disk holding it must have ``min_free_mb`` free (SQLite only finds a
+      full disk when a commit fails, and a rolled-back probe writes nothing to disk).
+    - Both: a write transaction with a write that changes nothing, rolled back: it fails on a
+      read-only database (a file or mount made read-only, a PostgreSQL standby, a role or
+      database set read-only). A writer holding the lock means writes work: not a problem.
+    """
+    path = _database_file(engine)
+    if path is not None:
+        free = shutil.disk_usage(path.parent).free
+        if free < min_free_mb * MB:
+            return (
+                f"The disk holding the database is full: {free // MB} MB free, under the "
+                f"{min_free_mb} MB of CROSSCHECK_DB_MIN_FREE_MB; writes would fail. Free "
+                "space on it."
+            )
+    try:
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:  # wait for another writer briefly, not for the statement timeout
+                busy = int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0)
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={PROBE_BUSY_MS}")
+                connection.commit()  # end the transaction the pragmas began
+            try:
+                writer = connection.execution_options(**{_WRITE_OPTION: True})
+                transaction = writer.begin()
+                try:
+                    writer.execute(text("UPDATE sources SET name = name WHERE 1 = 0"))
+                finally:
+                    transaction.rollback()
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={busy}")
+                    connection.commit()
+    except OperationalError as error:
+        if "locked" in str(error.orig).lower():  # SQLite: a writer holds the lock
+            return None
+        return _cannot_write(error)
+    except SQLAlchemyError as error:
+        return _cannot_write(error)
+    return None
+
+
+def _cannot_write(error: SQLAlchemyError) -> str:
+    original = getattr(error, "orig", None) or error
+    message = (str(original).strip().splitlines() or [""])[0][:200]
+    return (
+        "The database answers but cannot be written "
+        f"({type(original).__name__}: {message}): requests that store would fail."
+    )
+
+
+def _database_file(engine: Engine) -> Path | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().resolve()

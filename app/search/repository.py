@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import bindparam, select
+from sqlalchemy import BigInteger, bindparam, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Claim, IndexChange
@@ -86,3 +86,38 @@ class IndexLogRepository:
             )
         )
         return set(rows)
+
+    def log_summary(self, seq: int) -> str:
+        """A digest of the whole change log up to ``seq``, computed by the database in one
+        pass over the log's primary key (no row reaches Python): how many entries, adds and
+        removals, the sum of the live claim ids, and two sums of a hash of each (seq, claim,
+        add or remove) entry modulo primes. Two logs that differ in any entry, an add or a
+        removal of any claim, differ here but by a vanishingly unlikely coincidence."""
+        seq_ = cast(IndexChange.seq, BigInteger)
+        claim = cast(IndexChange.claim_id, BigInteger)
+        added = case((IndexChange.added, 1), else_=0)
+        signed = case((IndexChange.added, claim), else_=-claim)
+        row = self.session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(added), 0),
+                func.coalesce(func.sum(signed), 0),
+                func.coalesce(func.sum((seq_ * 1_000_003 + claim * 7 + added) % 2_147_483_647), 0),
+                func.coalesce(
+                    func.sum((claim * 2_654_435_761 + seq_ * 40_503 + added) % 4_294_967_291), 0
+                ),
+            ).where(IndexChange.seq <= seq)
+        ).one()
+        return ":".join(str(int(value)) for value in row)
+
+    def added_last(self, seq: int, limit: int) -> list[int]:
+        """The last ``limit`` claims the log records as added up to ``seq``: where two copies
+        of a database that went their own ways differ first."""
+        return list(
+            self.session.scalars(
+                select(IndexChange.claim_id)
+                .where(IndexChange.seq <= seq, IndexChange.added.is_(True))
+                .order_by(IndexChange.seq.desc())
+                .limit(limit)
+            )
+        )

@@ -10,7 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.dependencies import SessionDep, SettingsDep
+from app.dependencies import PageTokensDep, SessionDep, SettingsDep
+from app.pagination import PageScope, Paging
 from app.problems import responses
 from app.schemas import ResourceId
 from app.security import WRITE_RESPONSES, WriteAccess
@@ -35,7 +36,11 @@ router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
     responses={**responses(400, 409, 413, 422, 503), **WRITE_RESPONSES},
 )
 def register_webhook(
-    data: WebhookIn, caller: WriteAccess, session: SessionDep, settings: SettingsDep
+    data: WebhookIn,
+    caller: WriteAccess,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
 ) -> WebhookCreated:
     """Subscribe a URL to the conflicts found from now on.
 
@@ -45,7 +50,9 @@ def register_webhook(
     Any 2xx answer is a delivery; anything else (or no answer within the timeout) is retried
     with exponential backoff. 409 when the limit of webhooks is reached.
     """
-    return service.register(session, settings.webhooks, data, caller.principal)
+    created = service.register(session, settings.webhooks, data, caller.principal)
+    response.headers["Location"] = f"/v1/webhooks/{created.id}"
+    return created
 
 
 @router.get("", response_model=WebhookList, responses={**responses(503), **WRITE_RESPONSES})
@@ -86,16 +93,24 @@ def list_deliveries(
     _caller: WriteAccess,
     session: SessionDep,
     settings: SettingsDep,
+    tokens: PageTokensDep,
     delivery_status: Annotated[
         DeliveryStatus | None, Query(alias="status", description="Only deliveries in this state.")
     ] = None,
     page_size: Annotated[int | None, Query(ge=1, description="Items per page (capped).")] = None,
-    page_token: Annotated[str | None, Query(description="next_page_token of a page.")] = None,
+    page_token: Annotated[
+        str | None,
+        Query(description="next_page_token of a page, with the same status (else 400)."),
+    ] = None,
 ) -> DeliveryPage:
     """A webhook's deliveries, newest first: state, attempts, the receiver's last answer, the
     next attempt's time."""
     size = min(page_size or settings.limits.default_page_size, settings.limits.max_page_size)
-    return service.list_deliveries(session, webhook_id, size, page_token, delivery_status)
+    scope = PageScope(
+        f"GET /v1/webhooks/{webhook_id}/deliveries", filters={"status": delivery_status}
+    )
+    paging = Paging(tokens, scope, size, page_token)
+    return service.list_deliveries(session, webhook_id, paging, delivery_status)
 
 
 @router.post(

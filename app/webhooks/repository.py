@@ -91,18 +91,23 @@ class WebhookRepository:
 
     # --- the sender: leases and outcomes ---
 
-    def due_ids(self, now: datetime, limit: int) -> list[int]:
+    def due_ids(self, now: datetime, limit: int, busy: Sequence[int] = ()) -> list[int]:
+        """The oldest due delivery of each webhook not in ``busy``, for up to ``limit``
+        webhooks, longest waiting first: one receiver's backlog never fills the batch."""
         statement = (
-            select(WebhookDelivery.id)
+            select(func.min(WebhookDelivery.id))
             .where(
                 WebhookDelivery.status == "pending",
                 WebhookDelivery.next_attempt_at <= now,
                 or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
             )
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .group_by(WebhookDelivery.webhook_id)
+            .order_by(func.min(WebhookDelivery.next_attempt_at), WebhookDelivery.webhook_id)
             .limit(limit)
         )
-        return list(self.session.scalars(statement))
+        if busy:
+            statement = statement.where(WebhookDelivery.webhook_id.not_in(list(busy)))
+        return [i for i in self.session.scalars(statement) if i is not None]
 
     def lease(self, delivery_id: int, now: datetime, until: datetime) -> bool:
         """Take a due delivery for one attempt; ``False`` if another worker was first."""

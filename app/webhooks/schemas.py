@@ -70,7 +70,13 @@ class DeliveryOut(BaseModel):
     next_attempt_at: datetime | None = Field(description="Null unless pending.")
     last_attempt_at: datetime | None
     last_status_code: int | None = Field(description="The receiver's last HTTP status.")
-    last_error: str | None = Field(description="Why the last attempt failed.")
+    last_error: str | None = Field(
+        description="Why the last attempt failed, as a category: timeout, connection_failed, "
+        "tls_error, protocol_error, refused_address (the host is, or now resolves to, a "
+        "private address), redirect (3xx: not followed) or http_status (any other answer "
+        "but 2xx; see last_status_code).",
+        examples=["timeout"],
+    )
     delivered_at: datetime | None
     created_at: datetime
 

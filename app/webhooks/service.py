@@ -14,9 +14,9 @@ import hmac
 import json
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,8 @@ from app.db.base import utcnow
 from app.db.models import Webhook, WebhookDelivery
 from app.db.session import begin_write
 from app.exceptions import AlreadyExists, InvalidInput, NotFound
-from app.pagination import decode_page_token, encode_page_token
+from app.pagination import Paging
+from app.webhooks import targets
 from app.webhooks.repository import WebhookRepository
 from app.webhooks.schemas import (
     DeliveryCounts,
@@ -41,6 +42,17 @@ from app.webhooks.schemas import (
 )
 
 EVENT = "conflict.created"
+# Why an attempt failed, as a category: never the socket's message, which would tell a key
+# holder which ports of the receiver's host are open.
+DELIVERY_ERRORS = (
+    "timeout",  # no complete answer within CROSSCHECK_WEBHOOK_TIMEOUT_SECONDS
+    "connection_failed",  # nothing accepted the connection
+    "tls_error",  # the TLS handshake or the certificate failed
+    "protocol_error",  # what came back was not HTTP
+    "refused_address",  # the url's host is (now) a private address
+    "redirect",  # a 3xx: redirects are not followed
+    "http_status",  # any other answer but 2xx
+)
 DISPATCH_BATCH = 500
 SIGNATURE_HEADER = "X-Crosscheck-Signature"
 TIMESTAMP_HEADER = "X-Crosscheck-Timestamp"
@@ -52,7 +64,7 @@ TIMESTAMP_HEADER = "X-Crosscheck-Timestamp"
 def _out(webhook: Webhook, counts: dict[str, int]) -> WebhookOut:
     return WebhookOut(
         id=webhook.id,
-        url=webhook.url,
+        url=targets.redact(webhook.url),  # rows stored before credentials were refused
         description=webhook.description,
         created_at=webhook.created_at,
         deliveries=DeliveryCounts(
@@ -67,13 +79,10 @@ def register(
     session: Session, settings: WebhookSettings, data: WebhookIn, caller: str
 ) -> WebhookCreated:
     """Register a receiver for the conflicts found from now on; its secret is returned once."""
-    host = urlsplit(str(data.url)).hostname or ""
-    allowed = settings.allowed_hosts
-    if allowed and host not in allowed:
-        raise InvalidInput(
-            f"url: the host {host!r} is not one webhooks may call (setting "
-            "CROSSCHECK_WEBHOOK_ALLOWED_HOSTS)."
-        )
+    try:
+        targets.resolve(str(data.url), targets.TargetPolicy.of(settings))
+    except targets.RefusedTarget as refused:
+        raise InvalidInput(f"url: refused, {refused.reason}.") from None
     begin_write(session)
     webhooks = WebhookRepository(session)
     if webhooks.count() >= settings.max_webhooks:
@@ -131,25 +140,37 @@ def delivery_out(delivery: WebhookDelivery) -> DeliveryOut:
         next_attempt_at=delivery.next_attempt_at if delivery.status == "pending" else None,
         last_attempt_at=delivery.last_attempt_at,
         last_status_code=delivery.last_status_code,
-        last_error=delivery.last_error,
+        last_error=_category(delivery),
         delivered_at=delivery.delivered_at,
         created_at=delivery.created_at,
     )
 
 
+def error_category(status_code: int | None) -> str:
+    """The category of an attempt that got an answer, not a 2xx."""
+    if status_code is None:
+        return "connection_failed"
+    return "redirect" if 300 <= status_code < 400 else "http_status"
+
+
+def _category(delivery: WebhookDelivery) -> str | None:
+    """The stored error, as a category (rows from before categories held the message)."""
+    if delivery.last_error is None or delivery.last_error in DELIVERY_ERRORS:
+        return delivery.last_error
+    return error_category(delivery.last_status_code)
+
+
 def list_deliveries(
-    session: Session,
-    webhook_id: int,
-    page_size: int,
-    page_token: str | None,
-    status: str | None,
+    session: Session, webhook_id: int, paging: Paging, status: str | None
 ) -> DeliveryPage:
     webhooks = WebhookRepository(session)
     _get(webhooks, webhook_id)
-    before = decode_page_token(page_token, {"id"})["id"] if page_token else None
-    rows = webhooks.deliveries_page(webhook_id, page_size + 1, before, status)
-    items = [delivery_out(row) for row in rows[:page_size]]
-    next_token = encode_page_token({"id": items[-1].id}) if len(rows) > page_size else None
+    after = paging.after({"id"})
+    before = after["id"] if after else None
+    rows = webhooks.deliveries_page(webhook_id, paging.size + 1, before, status)
+    items = [delivery_out(row) for row in rows[: paging.size]]
+    more = len(rows) > paging.size
+    next_token = paging.token_for({"id": items[-1].id}) if more else None
     return DeliveryPage(items=items, next_page_token=next_token)
 
 
@@ -212,13 +233,16 @@ class Attempt:
     body: bytes
 
 
-def lease_due(session: Session, limit: int, lease_seconds: float) -> list[Attempt]:
-    """Take up to ``limit`` due deliveries for one attempt each."""
+def lease_due(
+    session: Session, limit: int, lease_seconds: float, busy: Sequence[int] = ()
+) -> list[Attempt]:
+    """Take up to ``limit`` due deliveries for one attempt each, at most one per webhook and
+    none for the webhooks in ``busy`` (those with an attempt under way)."""
     begin_write(session)
     webhooks = WebhookRepository(session)
     now = utcnow()
     until = now + timedelta(seconds=lease_seconds)
-    taken = [i for i in webhooks.due_ids(now, limit) if webhooks.lease(i, now, until)]
+    taken = [i for i in webhooks.due_ids(now, limit, busy) if webhooks.lease(i, now, until)]
     session.flush()
     attempts = []
     for delivery, webhook in webhooks.with_webhooks(taken):
@@ -267,7 +291,7 @@ def record_outcome(
         values = {
             "status": "failed" if outcome == "failed" else "pending",
             "last_status_code": status_code,
-            "last_error": (error or f"the receiver answered {status_code}")[:1000],
+            "last_error": error or error_category(status_code),
             "next_attempt_at": now + timedelta(seconds=backoff(settings, attempt.attempt)),
         }
     webhooks.finish_attempt(attempt.delivery_id, values)

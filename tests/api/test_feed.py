@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.pagination import PageScope, PageTokens
 from tests.support.api import BBC, RFE, TOLL_A, TOLL_B, assert_problem, post
 
 
@@ -93,33 +94,52 @@ def test_newest_first_paging_holds_while_conflicts_arrive(client: TestClient) ->
 
 def test_following_the_feed_oldest_first(client: TestClient) -> None:
     empty = client.get("/v1/conflicts", params={"order": "oldest"}).json()
-    assert empty == {"items": [], "next_page_token": None}
+    assert empty["items"] == []
+    assert empty["next_page_token"] is None  # nothing more to page
+    assert empty["follow_token"]  # but a place to follow from: the start
     post(client, "AFP", TOLL_A)
     post(client, "RFE/RL", RFE)
     post(client, "AP", TOLL_B)
-    page = client.get("/v1/conflicts", params={"order": "oldest", "page_size": 1}).json()
-    token = page["next_page_token"]
-    seen = [c["id"] for c in page["items"]]
-    while True:
-        page = client.get(
-            "/v1/conflicts", params={"order": "oldest", "page_size": 1, "page_token": token}
-        ).json()
-        if not page["items"]:
-            assert page["next_page_token"] == token  # caught up: keep the place
-            break
+
+    # Paging until next_page_token is null stops, in this order too.
+    seen: list[int] = []
+    token = None
+    for _ in range(10):
+        params = {"order": "oldest", "page_size": 1, **({"page_token": token} if token else {})}
+        page = client.get("/v1/conflicts", params=params).json()
         seen += [c["id"] for c in page["items"]]
+        follow = page["follow_token"]
         token = page["next_page_token"]
-        assert token
+        if token is None:
+            break
+    assert token is None
     assert seen == sorted(seen)
     assert len(seen) == 2
+
+    # Following: the last follow_token gives nothing until a conflict arrives, and keeps its
+    # place; then exactly the new one.
+    caught_up = client.get("/v1/conflicts", params={"order": "oldest", "page_token": follow})
+    assert caught_up.json() == {"items": [], "next_page_token": None, "follow_token": follow}
     post(client, "BBC", BBC)
-    later = client.get("/v1/conflicts", params={"order": "oldest", "page_token": token}).json()
+    later = client.get("/v1/conflicts", params={"order": "oldest", "page_token": follow}).json()
     assert [sources(c) for c in later["items"]] == [{"AP", "BBC"}]
     assert later["items"][0]["id"] > seen[-1]
+    assert later["follow_token"] != follow
+    # The empty feed's follow_token was the start: everything since.
+    everything = client.get(
+        "/v1/conflicts", params={"order": "oldest", "page_token": empty["follow_token"]}
+    ).json()
+    assert len(everything["items"]) == 3
+    # Other orders page only.
+    assert client.get("/v1/conflicts").json()["follow_token"] is None
 
 
-def forged(position: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+def signed(client: TestClient, order: str, position: dict) -> str:
+    """A token with a valid signature over a forged position (as if the key had leaked)."""
+    filters = dict.fromkeys(("source", "other_source", "since", "min_gap", "q", "status"))
+    scope = PageScope("GET /v1/conflicts", order, filters)
+    tokens: PageTokens = client.app.state.page_tokens  # type: ignore[attr-defined]
+    return tokens.issue(scope, position)
 
 
 @pytest.mark.parametrize(
@@ -132,13 +152,75 @@ def forged(position: dict) -> str:
         ("oldest", {"id": [1]}),
         ("severity", {"id": 1, "severity": "high"}),
         ("severity", {"id": 1, "severity": 1e400}),
+        ("severity", {"id": 1}),
     ],
 )
-def test_forged_tokens_of_the_right_shape_are_400(
+def test_signed_tokens_with_forged_positions_are_400(
     client: TestClient, order: str, position: dict
 ) -> None:
-    params = {"order": order, "page_token": forged(position)}
+    params = {"order": order, "page_token": signed(client, order, position)}
     assert_problem(client.get("/v1/conflicts", params=params), 400, "page_token")
+
+
+def unsigned(position: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+def test_a_tampered_token_is_400_and_says_so(three: TestClient) -> None:
+    first = three.get("/v1/conflicts", params={"page_size": 1}).json()
+    token = first["next_page_token"]
+    body, _, mac = token.partition(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    payload["p"]["id"] += 1  # skip ahead, keeping the signature
+    moved = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    flipped = ("A" if mac[0] != "A" else "B") + mac[1:]  # the first character: all 6 bits count
+    for bad in (f"{moved}.{mac}", f"{body}.{flipped}"):
+        assert_problem(
+            three.get("/v1/conflicts", params={"page_size": 1, "page_token": bad}),
+            400,
+            "altered",
+        )
+    for bad in (unsigned({"id": 3}), body, "x.y.z", "é.é"):
+        assert_problem(
+            three.get("/v1/conflicts", params={"page_token": bad}), 400, "not one this service"
+        )
+    # the token itself still works
+    second = three.get("/v1/conflicts", params={"page_size": 1, "page_token": token})
+    assert second.status_code == 200
+
+
+def test_a_token_is_bound_to_its_filters_order_and_endpoint(three: TestClient) -> None:
+    first = three.get("/v1/conflicts", params={"source": "AP", "page_size": 1}).json()
+    token = first["next_page_token"]
+    assert token
+    ok = three.get("/v1/conflicts", params={"source": "AP", "page_size": 1, "page_token": token})
+    assert ok.status_code == 200
+    for other in ({"source": "BBC"}, {}, {"source": "AP", "min_gap": 0.1}, {"other_source": "AP"}):
+        assert_problem(
+            three.get("/v1/conflicts", params={**other, "page_token": token}),
+            400,
+            "other filters",
+            "same filters as for the first page",
+        )
+    assert_problem(
+        three.get(
+            "/v1/conflicts", params={"source": "AP", "order": "severity", "page_token": token}
+        ),
+        400,
+        "order=newest, not order=severity",
+    )
+    assert_problem(
+        three.get("/v1/articles", params={"source": "AP", "page_token": token}),
+        400,
+        "issued by GET /v1/conflicts, not by GET /v1/articles",
+    )
+    articles = three.get("/v1/articles", params={"page_size": 1}).json()["next_page_token"]
+    assert_problem(
+        three.get("/v1/articles", params={"source": "AP", "page_token": articles}),
+        400,
+        "other filters",
+    )
+    assert three.get("/v1/articles", params={"page_token": articles}).status_code == 200
 
 
 def test_review_a_conflict(three: TestClient) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -99,3 +101,18 @@ def test_405_names_every_method_of_the_resource(client: TestClient) -> None:
     assert response.headers["allow"] == "GET, POST"
     response = client.put("/v1/conflicts/1")
     assert set(response.headers["allow"].split(", ")) == {"GET", "PATCH"}
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        base64.urlsafe_b64encode(b"[" * 1500).decode(),  # nests past the recursion limit
+        base64.urlsafe_b64encode(b'{"id":' * 1000 + b"1" + b"}" * 1000).decode(),
+        base64.urlsafe_b64encode(b"[" * 60).decode(),  # short enough, still not a position
+        "A" * 10_000,
+    ],
+    ids=["deep-list", "deep-object", "shallow-list", "huge"],
+)
+@pytest.mark.parametrize("path", ["/v1/articles", "/v1/conflicts", "/v1/conflicts?order=severity"])
+def test_deeply_nested_page_tokens_are_400(client: TestClient, path: str, token: str) -> None:
+    assert_problem(client.get(path, params={"page_token": token}), 400, "page_token")

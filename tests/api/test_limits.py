@@ -267,10 +267,10 @@ def test_a_review_note_is_bounded(client: TestClient) -> None:
 def test_webhooks_are_capped(make_client: ClientFactory) -> None:
     client = make_client(max_webhooks=2)
     for n in range(2):
-        created = client.post("/v1/webhooks", json={"url": f"http://127.0.0.1:9/{n}"})
+        created = client.post("/v1/webhooks", json={"url": f"https://93.184.215.14/{n}"})
         assert created.status_code == 201
     problem = assert_problem(
-        client.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/3"}),
+        client.post("/v1/webhooks", json={"url": "https://93.184.215.14/3"}),
         409,
         "CROSSCHECK_MAX_WEBHOOKS",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 import pytest
@@ -190,3 +191,58 @@ def test_unknown_paths_share_one_label(client: TestClient) -> None:
         )
         == 5
     )
+
+
+def test_label_sets_stay_bounded_whatever_clients_send(client: TestClient) -> None:
+    """1,000 trailing-slash paths once gave 1,000 label sets (18k lines of /metrics)."""
+
+    def series() -> int:
+        return sum(
+            1
+            for line in client.get("/metrics").text.splitlines()
+            if line.startswith("crosscheck_http_request")
+        )
+
+    client.get("/v1/articles")
+    before = series()
+    for n in range(200):
+        client.get(f"/v1/articles/{n}/", follow_redirects=False)  # 307, no route
+        client.get(f"/v1/conflicts/{n}/x/", follow_redirects=False)  # 404
+        client.request(f"M{n}", "/v1/articles")  # a made-up method: 405
+    text = client.get("/metrics").text
+    assert "/v1/articles/1/" not in text
+    assert 'method="M1"' not in text
+    assert (
+        metric(
+            text,
+            "crosscheck_http_requests_total",
+            method="OTHER",
+            route="/v1/articles",
+            status="405",
+        )
+        == 200
+    )
+    # A handful of new label sets (unmatched 307 and 404, OTHER 405, /metrics), not hundreds.
+    assert series() - before < 80
+
+
+@pytest.mark.backends("postgresql")
+def test_database_errors_never_log_the_request_text(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL refuses a NUL in text; the error logged must not carry the article (the SQL
+    parameters), only what went wrong."""
+    marker = "Confidential source says the war has killed 5,000 people"
+    caplog.set_level(logging.DEBUG)
+    response = client.post(
+        "/v1/articles", json={"source": "Leaky\u0000Wire", "text": f"{marker}.\u0000"}
+    )
+    assert response.status_code == 422, response.text
+    logged = "\n".join(
+        record.getMessage()
+        + (logging.Formatter().formatException(record.exc_info) if record.exc_info else "")
+        for record in caplog.records
+    )
+    assert "unstorable value" in logged  # the error was logged...
+    assert marker not in logged  # ...without the text
+    assert "Leaky" not in logged

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from app.config import Settings
+from app.db import session as session_module
 from app.embeddings import Embedder
 from app.main import create_app
-from tests.support.api import TOLL_A, TOLL_B, post
+from app.problems import is_disk_full
+from tests.support.api import TOLL_A, TOLL_B, assert_problem, post
 
 
 def test_healthz_and_readyz(client: TestClient, backend: str) -> None:
@@ -31,6 +37,65 @@ def test_readyz_is_503_when_the_database_is_gone(client: TestClient) -> None:
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_readyz_is_503_when_the_database_cannot_be_written(
+    client: TestClient, backend: str
+) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    read_only = (
+        "PRAGMA query_only=ON"
+        if backend == "sqlite"
+        else ("SET default_transaction_read_only = on")
+    )
+
+    @event.listens_for(engine, "connect")
+    def _read_only(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(read_only)
+        cursor.close()
+        if backend == "postgresql":
+            dbapi_connection.commit()
+
+    engine.dispose()  # every connection from now on is read-only
+    try:
+        response = client.get("/readyz")
+        problem = assert_problem(response, 503, "cannot be written")
+        assert "read" in problem["detail"].lower()  # the driver's reason: read-only
+        assert client.get("/v1/conflicts").status_code == 200  # reads still work
+    finally:
+        event.remove(engine, "connect", _read_only)
+        engine.dispose()
+    assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.backends("sqlite")
+def test_readyz_is_503_when_the_disk_is_full(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = shutil.disk_usage
+    monkeypatch.setattr(
+        session_module.shutil,
+        "disk_usage",
+        lambda path: real(path)._replace(free=10 * 1024 * 1024),
+    )
+    assert_problem(
+        client.get("/readyz"),
+        503,
+        "disk holding the database is full",
+        "10 MB free",
+        "CROSSCHECK_DB_MIN_FREE_MB",
+    )
+    monkeypatch.undo()
+    assert client.get("/readyz").status_code == 200
+
+
+def test_a_full_disk_is_named_in_the_503() -> None:
+    full = OperationalError("INSERT ...", {}, sqlite3.OperationalError("database or disk is full"))
+    assert is_disk_full(full)
+    assert not is_disk_full(
+        OperationalError("INSERT ...", {}, sqlite3.OperationalError("database is locked"))
+    )
 
 
 def test_conflict_feed_filters_and_paginates(client: TestClient) -> None:

@@ -15,13 +15,14 @@ from app.main import create_app
 from app.webhooks.service import backoff
 from tests.support.api import BBC, RFE, TOLL_A, TOLL_B, assert_problem, post
 from tests.support.databases import ClientFactory, Databases
-from tests.support.receiver import Receiver, free_port, wait_until
+from tests.support.receiver import LOOPBACK_RECEIVERS, Receiver, free_port, wait_until
 
 FAST = {
     "webhook_poll_seconds": 0.05,
     "webhook_backoff_seconds": 0.05,
     "webhook_backoff_max_seconds": 0.2,
     "webhook_timeout_seconds": 5,
+    **LOOPBACK_RECEIVERS,
 }
 
 
@@ -107,7 +108,7 @@ def test_a_receiver_that_is_down_gets_what_it_missed_when_it_returns(
         what="retries",
     )
     assert failing[0]["status"] == "pending"
-    assert failing[0]["last_error"]
+    assert failing[0]["last_error"] == "connection_failed"  # not the socket's message
     assert failing[0]["last_status_code"] is None
     assert failing[0]["next_attempt_at"]
 
@@ -131,7 +132,7 @@ def test_an_error_answer_is_retried_until_it_succeeds(
     wait_until(lambda: len(receiver.received) >= 2, what="two failed attempts")
     [state] = deliveries(hooks, webhook["id"])
     assert state["last_status_code"] == 500
-    assert "500" in state["last_error"]
+    assert state["last_error"] == "http_status"
     receiver.status = 204
     [done] = wait_until(lambda: deliveries(hooks, webhook["id"], status="delivered"))
     assert done["attempts"] >= 3
@@ -233,7 +234,7 @@ def test_deleting_a_webhook_stops_its_deliveries(hooks: TestClient) -> None:
 
 
 def test_webhook_hosts_can_be_restricted(make_client: ClientFactory) -> None:
-    client = make_client(webhook_allowed_hosts=["127.0.0.1"])
+    client = make_client(webhook_allowed_hosts=["127.0.0.1"], **LOOPBACK_RECEIVERS)
     assert client.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/x"}).status_code == 201
     for url in ("http://10.0.0.1/x", "http://localhost:9/x", "https://example.org/x"):
         assert_problem(

@@ -49,7 +49,7 @@ def test_a_service_ingests_follows_the_feed_and_reviews(service: Server) -> None
         page = next(feed)
         assert {c.measure for c in page.items} == {"people killed"}
         assert len(page.items) == 2
-        token = page.next_page_token
+        token = page.follow_token  # where to follow on from; next_page_token is null here
         assert token
 
         conflict = client.review_conflict(page.items[0].id, "confirmed", note="AP updated.")

@@ -119,7 +119,7 @@ async def _drive(url: str, seconds: float, clients: int) -> dict[str, Any]:
                         params["page_token"] = cursor
                     response = await http.get("/v1/conflicts", params=params)
                     if response.status_code == 200:
-                        cursor = response.json()["next_page_token"] or cursor
+                        cursor = response.json()["follow_token"]
                     kind = "feed"
                 elif roll < 0.9:
                     response = await http.get(

@@ -36,6 +36,7 @@ def test_every_operation_survives_generated_requests(
             # of its own); webhooks may only call this machine.
             "rate_limit_per_minute": 0,
             "webhook_allowed_hosts": ["127.0.0.1"],
+            "webhook_private_networks": ["127.0.0.1/32"],
             "max_text_chars": 20_000,
         },
     ).start()

@@ -3,8 +3,10 @@ and a file that is damaged, built otherwise or another database's is ignored for
 
 from __future__ import annotations
 
+import copy
 import logging
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -25,6 +27,7 @@ from app.search import hnsw, persist
 from app.search.hnsw import ApproximateIndex, IndexDtype
 from app.search.in_process import InProcessSearch
 from app.search.persist import FILE_NAME, IndexFile
+from app.search.repository import IndexLogRepository
 from tests.support.api import TOLL_A, TOLL_B, post
 
 DIMENSION = 32
@@ -429,3 +432,59 @@ def test_the_service_catches_up_before_its_first_request(
         search = client.app.state.search  # type: ignore[attr-defined]
         assert search.seq == logged > 0  # before any request
         assert search.count() == claims
+
+
+def copy_of(store: Store, path: Path) -> Store:
+    """A copy of ``store``'s database file that then goes its own way, with the same next
+    claim id and the same random vectors to come."""
+    store.engine.dispose()  # checkpoints the WAL into the file
+    shutil.copy(Path(store.url.removeprefix("sqlite:///")), path)
+    twin = Store.__new__(Store)
+    twin.url = f"sqlite:///{path}"
+    twin.engine = create_db_engine(Settings(database_url=twin.url).database)
+    twin._rng = copy.deepcopy(store._rng)
+    twin._centres = store._centres
+    twin._next_claim = store._next_claim
+    twin._sources = store._sources
+    return twin
+
+
+def test_a_file_from_a_copy_that_went_its_own_way_is_ignored(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The copy removed another claim than the original, then both added the same claim:
+    same log length, same claim at the saved position, the same vectors at every sampled
+    claim; only the summary of the whole log tells them apart."""
+    store.add(600)
+    twin = copy_of(store, tmp_path / "copy.db")
+    twin.remove([300])  # far from the sampled claims, and from the tail
+    store.remove([301])
+    assert twin.add(1) == store.add(1) == [601]
+    assert np.array_equal(twin.vectors([601]), store.vectors([601]))
+
+    index = new_index()
+    twin.sync(index)
+    file = IndexFile(tmp_path / "twin.index" / FILE_NAME, twin.engine)
+    assert file.save(index)
+    assert IndexFile(file.path, twin.engine).load(new_index())  # its own database: loads
+    with caplog.at_level(logging.WARNING, "crosscheck.search"):
+        assert not IndexFile(file.path, store.engine).load(new_index())
+    assert "went its own way" in caplog.text
+    twin.engine.dispose()
+
+
+def test_the_log_summary_costs_one_pass_in_the_database(store: Store) -> None:
+    """100,000 log entries summarised well under a second of CPU (about 20 ms here)."""
+    with store.engine.begin() as connection:
+        connection.execute(
+            insert(IndexChange), [{"claim_id": i, "added": True} for i in range(1, 100_001)]
+        )
+    with Session(store.engine) as session:
+        repository = IndexLogRepository(session)
+        started = time.process_time()
+        summary = repository.log_summary(100_000)
+        spent = time.process_time() - started
+        assert summary == repository.log_summary(100_000)
+        assert summary != repository.log_summary(99_999)
+    assert summary.split(":")[:3] == ["100000", "100000", str(100_000 * 100_001 // 2)]
+    assert spent < 1.0, spent

@@ -289,7 +289,11 @@ class DeliveryOut(BaseModel):
     last_attempt_at: Annotated[datetime | None, Field(title="Last Attempt At")]
     last_error: Annotated[
         str | None,
-        Field(description="Why the last attempt failed.", title="Last Error"),
+        Field(
+            description="Why the last attempt failed, as a category: timeout, connection_failed, tls_error, protocol_error, refused_address (the host is, or now resolves to, a private address), redirect (3xx: not followed) or http_status (any other answer but 2xx; see last_status_code).",
+            examples=["timeout"],
+            title="Last Error",
+        ),
     ]
     last_status_code: Annotated[
         int | None,
@@ -614,11 +618,19 @@ class ConflictOut(BaseModel):
 
 
 class ConflictPage(BaseModel):
+    follow_token: Annotated[
+        str | None,
+        Field(
+            description="order=oldest only (else null), on every page, the last included: the place after this page's last conflict. Pass it as page_token later (same order and filters) to get only the conflicts found since; keep the newest one you were given.",
+            title="Follow Token",
+        ),
+    ] = None
     items: Annotated[list[ConflictOut], Field(title="Items")]
     next_page_token: Annotated[
         str | None,
         Field(
-            description="Pass as page_token for the next page.", title="Next Page Token"
+            description="Pass as page_token for the next page; null on the last page, in every order: a client paging until it is null stops.",
+            title="Next Page Token",
         ),
     ]
 

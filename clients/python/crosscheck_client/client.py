@@ -380,12 +380,12 @@ class Client(_Base):
     ) -> Iterator[ConflictPage]:
         """Tail the feed, oldest first, forever: each page of conflicts found since
         ``page_token`` (from the start without one), as they are found. Keep the last page's
-        ``next_page_token`` to resume later exactly there; polls that find nothing sleep
+        ``follow_token`` to resume later exactly there; polls that find nothing sleep
         ``interval`` seconds."""
         token = page_token
         while True:
             page = self._send(_Calls.list_conflicts(**filters, order="oldest", page_token=token))
-            token = page.next_page_token or token
+            token = page.follow_token or token
             if page.items:
                 yield page
             else:
@@ -513,7 +513,7 @@ class AsyncClient(_Base):
             page = await self._send(
                 _Calls.list_conflicts(**filters, order="oldest", page_token=token)
             )
-            token = page.next_page_token or token
+            token = page.follow_token or token
             if page.items:
                 yield page
             else:
