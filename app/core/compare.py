@@ -9,7 +9,6 @@ change goes in opposite directions.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -354,14 +353,7 @@ def _notation(q: Quantity) -> str:
     """The interval as written in a reason: days as dates, other kinds as numbers."""
     if q.kind != "date":
         return q.interval.notation
-    iv = q.interval
-
-    def day(x: float) -> str:
-        return date.fromordinal(int(x)).isoformat() if math.isfinite(x) else f"{x:+}"
-
-    left = "(" if iv.low_open or math.isinf(iv.low) else "["
-    right = ")" if iv.high_open or math.isinf(iv.high) else "]"
-    return f"{left}{day(iv.low)}, {day(iv.high)}{right}"
+    return q.interval.format(lambda day: date.fromordinal(int(day)).isoformat())
 
 
 def _describe_conflict(c: QuantityConflict) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -53,9 +54,15 @@ class Interval:
     def notation(self) -> str:
         """Interval notation, the one form everywhere (API, reasons, CLI): "[245000, 255000]",
         "(270000, +inf)"; an infinite end is always open."""
+        return self.format(_fmt)
+
+    def format(self, value: Callable[[float], str]) -> str:
+        """The notation with each finite end written by ``value`` (days as dates, say)."""
         left = "(" if self.low_open or math.isinf(self.low) else "["
         right = ")" if self.high_open or math.isinf(self.high) else "]"
-        return f"{left}{_fmt(self.low)}, {_fmt(self.high)}{right}"
+        low = value(self.low) if math.isfinite(self.low) else _fmt(self.low)
+        high = value(self.high) if math.isfinite(self.high) else _fmt(self.high)
+        return f"{left}{low}, {high}{right}"
 
 
 def _fmt(value: float) -> str:

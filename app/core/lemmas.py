@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from lemminflect import getLemma
+from lemminflect import getAllLemmas, getLemma
 
 from app.core.lexicon import IRREGULAR_PLURALS, IRREGULAR_VERBS, NOUN_SYNONYMS, PREDICATE_LEMMAS
 
@@ -48,15 +48,11 @@ def predicate_lemma(word: str) -> str:
 @lru_cache(maxsize=65536)
 def is_known_word(word: str) -> bool:
     """True when the lower-cased word is an English dictionary word (not a name)."""
-    from lemminflect import getAllLemmas
-
     return bool(getAllLemmas(word.lower()))
 
 
 @lru_cache(maxsize=65536)
 def is_inflected_verb(word: str) -> bool:
     """True for a verb form that is nothing else: "made", "took", "sold" (not "cases")."""
-    from lemminflect import getAllLemmas
-
     lemmas = getAllLemmas(word.lower())
     return set(lemmas) == {"VERB"} and lemmas["VERB"][0] != word.lower()

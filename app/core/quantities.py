@@ -697,9 +697,7 @@ _EACH_TIME_WORDS = frozenset({"year", "day", "week", "month", "time", "night", "
 def _distributive(tokens: list[Token], first: int) -> bool:
     """True when "each" (or "every") governs the clause before the number at token `first`,
     and the number is not the count it distributes over ("each of the two teams")."""
-    lo = first
-    while lo > 0 and tokens[lo - 1].lower not in _CLAUSE_EDGES and first - lo < 12:
-        lo -= 1
+    lo, _ = _clause(tokens, first, first, reach=12)
     for i in range(lo, first):
         if tokens[i].lower not in {"each", "every", "apiece"}:
             continue
@@ -1074,15 +1072,15 @@ def _is_attribution(tokens: list[Token], first: int, last: int) -> bool:
     return before in (["according", "to"], ["told"]) or before[-1:] == ["told"]
 
 
-def _clause(tokens: list[Token], first: int, last: int) -> tuple[int, int]:
+def _clause(tokens: list[Token], first: int, last: int, reach: int = 25) -> tuple[int, int]:
     """The token range of the clause around [first, last]: to the nearest commas, semicolons,
     "but", "while", "who", "which" on either side."""
     lo = first
-    while lo > 0 and tokens[lo - 1].lower not in _CLAUSE_EDGES and first - lo < 25:
+    while lo > 0 and tokens[lo - 1].lower not in _CLAUSE_EDGES and first - lo < reach:
         lo -= 1
     hi = last
     n = len(tokens)
-    while hi + 1 < n and tokens[hi + 1].lower not in _CLAUSE_EDGES and hi - last < 25:
+    while hi + 1 < n and tokens[hi + 1].lower not in _CLAUSE_EDGES and hi - last < reach:
         hi += 1
     return lo, hi
 
