@@ -384,7 +384,10 @@ def _bound_conflict(
             continue
         span = Interval(float(y.when.first.toordinal()), float(y.when.last.toordinal()))
         for q in x.quantities:
-            if q.kind != "date" or q.role != "bound" or q.interval.overlaps(span):
+            # A day apart at least: "after 1969" against "its 1969 release" is loose usage
+            # ("after the 1969 release"), not a claim that it happened in 1970.
+            near = Interval(span.low - 1, span.high + 1)
+            if q.kind != "date" or q.role != "bound" or q.interval.overlaps(near):
                 continue
             other = Quantity(
                 text=_describe_span(y.when),

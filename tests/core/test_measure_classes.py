@@ -80,6 +80,8 @@ MUST_NOT_CONFLICT = [
         "$3 billion.",
         "The plan costs $3 billion, the mayor said on Monday.",
     ),
+    # A bound right next to the other claim's time is loose usage, not another year.
+    ("In 1969 he began planning his first film.", "After 1969 he began planning his first film."),
     # Datelines say where a story was filed, not where its numbers are.
     (
         "WASHINGTON - The special counsel has at least four dozen questions for the president.",
@@ -138,6 +140,15 @@ MUST_CONFLICT = [
 def test_must_conflict(a: str, b: str) -> None:
     verdict = judge(a, b)
     assert verdict.relation == "conflict", verdict.reason
+
+
+def test_a_bound_of_time_conflicts_with_the_other_claims_date() -> None:
+    # Publication dates unknown (as in a reference text): only the written dates place them.
+    a = analyse_claim("On March 14, 2018 it was announced that the singer had earned his diploma.")
+    b = analyse_claim("The singer earned his diploma before 2017.")
+    verdict = compare_claims(a, b, 0.8)
+    assert verdict.relation == "conflict", verdict.reason
+    assert "before 2017" in verdict.reason
 
 
 def test_a_conflict_names_what_was_compared() -> None:
