@@ -8,7 +8,7 @@ from datetime import date
 from app.core.dates import event_span, find_date_mentions
 from app.core.quantities import Quantity, extract_quantities
 
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 """What ``analyse_claim`` reads, versioned: bump it whenever the reader reads a sentence
 differently, so that stored analyses of the old reader are read again (``crosscheck
 reanalyse`` rewrites them).

@@ -49,6 +49,15 @@ def _predicate(q: Quantity) -> str | None:
     return p
 
 
+def _as_percent(q: Quantity, other: Quantity) -> bool:
+    """A score out of 100 against a percentage: "a score of 42 out of 100" / "scored 42%"."""
+    return q.kind == "rating" and q.unit == "/100" and other.kind == "percent"
+
+
+def _kind_unit(q: Quantity, other: Quantity) -> tuple[str, str | None]:
+    return ("percent", "percent") if _as_percent(q, other) else (q.kind, q.unit)
+
+
 def _role(q: Quantity) -> str | None:
     if q.role in {"to"} and q.predicate == "change":
         return None
@@ -95,16 +104,18 @@ def same_measure(a: Quantity, b: Quantity) -> MeasureMatch:
     """Whether two quantities can measure the same thing, and how much their frames agree."""
     if a.negated or b.negated:
         return MeasureMatch(0.0, "a number that is denied is not stated", ())
-    if a.kind != b.kind:
+    kind_a, unit_a, kind_b, unit_b = *_kind_unit(a, b), *_kind_unit(b, a)
+    if kind_a != kind_b:
         return MeasureMatch(0.0, f"different kinds ({a.kind} vs {b.kind})", ())
     # A rating whose scale is not written is compared with one on any scale ("a score of
     # 34" / "42 out of 100").
-    unknown_scale = a.kind == "rating" and (a.unit is None or b.unit is None)
-    if (a.unit or "") != (b.unit or "") and not unknown_scale:
+    unknown_scale = kind_a == "rating" and (unit_a is None or unit_b is None)
+    if (unit_a or "") != (unit_b or "") and not unknown_scale:
         return MeasureMatch(0.0, f"different units ({a.unit} vs {b.unit})", ())
     if _is_change(a) != _is_change(b):
         return MeasureMatch(0.0, "a change against a level", ())
-    role_a, role_b = _role(a), _role(b)
+    role_a = None if _as_percent(a, b) else _role(a)
+    role_b = None if _as_percent(b, a) else _role(b)
     if role_a != role_b:
         return MeasureMatch(
             0.0, f"different roles ({role_a or 'amount'} vs {role_b or 'amount'})", ()

@@ -35,6 +35,7 @@ from app.core.lexicon import (
     CURRENCY_WORDS,
     DOLLAR_PREFIXES,
     FUNCTION_WORDS,
+    LABEL_VERB_CUES,
     LABEL_WORDS,
     MAX_QUALIFIER_LEN,
     NOT_NAMES,
@@ -260,7 +261,11 @@ def _is_label(tokens: list[Token], m: NumberMention, text: str, has_currency: bo
                 and tokens[i - 2].is_word
             ):
                 return True  # Su-24, COVID-19
-            if prev.lower.rstrip(".") in LABEL_WORDS and not has_currency:
+            if (
+                prev.lower.rstrip(".") in LABEL_WORDS
+                and not has_currency
+                and not (i > 1 and tokens[i - 2].lower in LABEL_VERB_CUES)
+            ):
                 return True
             if prev.text == "#":
                 return True  # "# 2 on the chart": a rank
@@ -750,6 +755,9 @@ def _set_predicate(d: _Draft, lemma: str) -> None:
         d.predicate = lemma
 
 
+_NEW_PREDICATE = frozenset({"and", "or", "but", "while", "which", "who", "that", "where"})
+
+
 def _read_forward_predicate(tokens: list[Token], d: _Draft) -> None:
     """A verb after the noun: "people were killed", "two U.S. officials said", "750 rescued"."""
     j = d.last + 1
@@ -768,8 +776,12 @@ def _read_forward_predicate(tokens: list[Token], d: _Draft) -> None:
             continue
         if w in PREPOSITIONS and w not in {"of", "than"}:
             # "hundreds of participants in the caravan made their way": past the phrase.
+            # "670 million views on YouTube and is ranked 13": a verb after "and" is another
+            # predicate's, not this number's.
             k = j + 1
             while k < min(n, j + 5) and tokens[k].is_word and not _is_verb_like(tokens[k]):
+                if tokens[k].lower in _NEW_PREDICATE:
+                    return
                 k += 1
             if (
                 k < n

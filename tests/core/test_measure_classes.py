@@ -133,6 +133,17 @@ MUST_CONFLICT = [
     ),
     # Indian English scales.
     ("The state spent Rs 500 crore on the scheme.", "The state spent Rs 200 crore on the scheme."),
+    # The same act in other words: box office "made" and "grossed", reviews "rated" and
+    # "scored", a score out of 100 and a percentage.
+    (
+        "The film made $31 million in its first week.",
+        "The film grossed $45 million in its first week.",
+    ),
+    ("Critics rated the album 62%.", "Critics scored the album 81%."),
+    (
+        "On Metacritic the film has a score of 42 out of 100.",
+        "The film scored 61% on Metacritic.",
+    ),
 ]
 
 
@@ -196,3 +207,18 @@ def test_the_subject_of_a_quantity(
 ) -> None:
     (q,) = extract_quantities(sentence)
     assert (q.places, q.names) == (places, names)
+
+
+def test_a_verb_after_and_belongs_to_another_clause() -> None:
+    """ "... 670 million views on YouTube and is ranked 13": the views are not ranked."""
+    views = extract_quantities("The song has 670 million views on YouTube and is ranked 13.")[0]
+    assert views.noun == "view"
+    assert views.predicate != "rank"
+
+
+def test_a_score_out_of_100_is_still_a_rating_against_a_rating() -> None:
+    verdict = judge(
+        "On Metacritic the film has a score of 32 out of 100.",
+        "On Metacritic the film has a score of 60.",
+    )
+    assert verdict.relation == "conflict", verdict.reason

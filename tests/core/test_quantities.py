@@ -341,12 +341,28 @@ def test_negated_quantities_are_marked(sentence: str) -> None:
         "He announced he will seek reelection in a Marсh 18 vote.",
         "Nitin ranks 24 th in his class.",
         "The G20 summit opened in Hangzhou.",
+        "Turn to page 14 of the report.",
+        "He is to run on line 20 of the track.",
     ],
 )
 def test_not_quantities(sentence: str) -> None:
     texts = [q.text for q in extract_quantities(sentence)]
     for numeral in ("2015", "14", "2016", "11", "18", "24", "20", "10", "2254", "0:", "555"):
         assert not any(numeral in t for t in texts), texts
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "noun"),
+    [
+        ("In how many ways can you seat 7 people on a bench?", 7, "people"),
+        ("The new stadium will seat 40,000 fans.", 40000, "fan"),
+    ],
+)
+def test_a_label_word_after_a_modal_or_pronoun_is_a_verb(
+    sentence: str, value: float, noun: str
+) -> None:
+    q = only(sentence)
+    assert (q.value, q.noun) == (value, noun)
 
 
 def test_tolerance_table_names_are_unique_and_used() -> None:
