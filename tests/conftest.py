@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 from app.config import Settings
@@ -32,6 +33,11 @@ from tests.support.databases import (
     postgres_url,
     running_postgres,
 )
+
+# Property tests check what is read, not how fast: on a shared machine Hypothesis's 200 ms
+# deadline per example fails at random. Speed is measured by `crosscheck bench`.
+hypothesis_settings.register_profile("crosscheck", deadline=None)
+hypothesis_settings.load_profile("crosscheck")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

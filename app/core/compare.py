@@ -243,12 +243,19 @@ def _settle_compatible(
     for c in candidates:
         if (c.i in used_a and c.j in used_b) or not _compatible(qa_all[c.i], qb_all[c.j]):
             continue
-        if c.match.score < best_a[c.i] - margin and c.match.score < best_b[c.j] - margin:
+        # Each side is settled only by a match about as good as its own best: "a production
+        # budget of $10 million" allows "less than $55 million globally", but does not settle
+        # it when "a worldwide total of $59.6 million" is its far better match.
+        settles_a = c.match.score >= best_a[c.i] - margin
+        settles_b = c.match.score >= best_b[c.j] - margin
+        if not (settles_a or settles_b):
             continue
         if c.i not in used_a and c.j not in used_b:
             agreements += 1
-        used_a.add(c.i)
-        used_b.add(c.j)
+        if settles_a:
+            used_a.add(c.i)
+        if settles_b:
+            used_b.add(c.j)
     return agreements
 
 

@@ -25,6 +25,7 @@ REPORTING_PREDICATES = lexicon.REPORTING_PREDICATES
 
 # Subgroup scopes: "30% among young people" is not "12%" of everyone.
 _SUBGROUP_PREPOSITIONS = ("among ", "for ")
+_REGIONS = frozenset({"worldwide", "abroad", "domestic", "nationwide"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +196,10 @@ def same_measure(a: Quantity, b: Quantity) -> MeasureMatch:
     elif a.scope:
         score += 1.0
         basis.append(f"{a.scope}: the same scope")
+    if (a.scope in _REGIONS) != (b.scope in _REGIONS):
+        # "$21 million in other territories" against a figure that names no region: likely
+        # another part of the total.
+        score -= 1.0
     # A region against a place: "$85 million in other territories" is not "in the US".
     for x, y in ((a, b), (b, a)):
         if x.scope in {"worldwide", "abroad"} and y.places and not x.places and y.scope is None:

@@ -881,7 +881,7 @@ def _finish(
             and not _is_verb_like(head)
         ):
             d.noun = normalise_noun(head.text)
-    region = _region(tokens, lo, hi)
+    region = _region(tokens, lo, hi, d.first, last)
     # A place is the quantity's when it is written near it ("killed 17 in Mosul", "Ohio
     # reported four deaths"), not anywhere in a long clause ("... his ties to Russia").
     places = tuple(
@@ -984,8 +984,13 @@ def _name_runs(tokens: list[Token], headline: bool) -> list[_Name]:
                 i += 1
             continue
         at = _place_at(tokens, i) if tokens[i].text[:1].isupper() else None
-        if at is not None and at[0] > i:
-            # "Bosnia and Herzegovina": a place of several words, "and" included.
+        if (
+            at is not None
+            and at[0] > i
+            and not (at[0] + 1 < n and _is_name_word(tokens, at[0] + 1))
+        ):
+            # "Bosnia and Herzegovina": a place of several words, "and" included; not when a
+            # name goes on after it ("The Nice Guys" is a film, not the city).
             runs.append(_Name(i, at[0], at[1], at[1], True))
             i = at[0] + 1
             continue
@@ -1167,27 +1172,31 @@ _REGION_WORDS: dict[str, str] = {
 }
 
 
-def _region(tokens: list[Token], lo: int, hi: int) -> str | None:
+def _region(tokens: list[Token], lo: int, hi: int, first: int, last: int) -> str | None:
     """ "worldwide", "abroad" or "domestic" when the clause says so ("$85 million in other
-    territories", "outside North America", "around the world")."""
+    territories", "outside North America", "around the world"); of several, the one nearest
+    the quantity at tokens first..last ("$21 million in other territories for a worldwide
+    total of $57.3 million": the total is worldwide)."""
+    found: list[tuple[int, str]] = []
     for i in range(lo, hi + 1):
         w = tokens[i].lower
-        if w in _REGION_WORDS:
-            return _REGION_WORDS[w]
+        region = _REGION_WORDS.get(w)
         if (
             w == "other"
             and i + 1 <= hi
             and tokens[i + 1].lower in {"territories", "countries", "markets"}
         ):
-            return "abroad"
+            region = "abroad"
         if (
             w == "world"
             and i >= 2
             and tokens[i - 1].lower == "the"
             and tokens[i - 2].lower in {"around", "across"}
         ):
-            return "worldwide"
-    return None
+            region = "worldwide"
+        if region is not None:
+            found.append((first - i if i < first else max(0, i - last), region))
+    return min(found)[1] if found else None
 
 
 def _temporal_quantities(
