@@ -84,7 +84,9 @@ class WebhookCreated(WebhookOut):
 class SecretRotationIn(BaseModel):
     """How long the old secret keeps signing beside the new one."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"overlap_seconds": 3600}]}
+    )
 
     overlap_seconds: int | None = Field(
         default=None,
