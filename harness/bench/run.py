@@ -392,29 +392,6 @@ def _ingest(
     return out
 
 
-# --- 4. hostile input ---------------------------------------------------------------------
-
-
-def _hostile(config: BenchConfig, settings: Settings, console: Console) -> dict[str, Any]:
-    """Each input class at CROSSCHECK_MAX_TEXT_CHARS against a new SQLite store."""
-    from app.db.migrate import migrate_database
-
-    database = config.workdir / "hostile.db"
-    database.unlink(missing_ok=True)
-    url = f"sqlite:///{database}"
-    migrate_database(url)
-    try:
-        return hostile_section(
-            _server_env(settings, url),
-            config.workdir / "api.log",
-            settings.limits.max_text_chars,
-            config.rounds,
-            console,
-        )
-    finally:
-        database.unlink(missing_ok=True)
-
-
 # --- 3. check -----------------------------------------------------------------------------
 
 
@@ -625,6 +602,29 @@ class _CpuUse:
             phase: {"api": 1000 * api / n, "client": 1000 * client / n}
             for phase, (api, client, n) in self._totals.items()
         }
+
+
+# --- 4. hostile input ---------------------------------------------------------------------
+
+
+def _hostile(config: BenchConfig, settings: Settings, console: Console) -> dict[str, Any]:
+    """Each input class at CROSSCHECK_MAX_TEXT_CHARS against a new SQLite store."""
+    from app.db.migrate import migrate_database
+
+    database = config.workdir / "hostile.db"
+    database.unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
+    migrate_database(url)
+    try:
+        return hostile_section(
+            _server_env(settings, url),
+            config.workdir / "api.log",
+            settings.limits.max_text_chars,
+            config.rounds,
+            console,
+        )
+    finally:
+        database.unlink(missing_ok=True)
 
 
 # --- output -------------------------------------------------------------------------------
