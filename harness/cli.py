@@ -134,8 +134,12 @@ def bench(
     databases: Annotated[str, typer.Option(help="sqlite and/or postgresql.")] = "sqlite,postgresql",
     rounds: Annotated[int, typer.Option(min=1, help="Repetitions; medians are reported.")] = 3,
     sections: Annotated[
-        str, typer.Option(help="Any of embedding, ingest, check, hostile, comma-separated.")
-    ] = "embedding,ingest,check,hostile",
+        str | None,
+        typer.Option(
+            help="Any of embedding, ingest, check, hostile, comma-separated. Default: all, or "
+            "all but hostile with --quick."
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path(
         "bench/results.json"
     ),
@@ -158,7 +162,12 @@ def bench(
         sizes=(10_000,) if quick else tuple(int(s) for s in sizes.split(",")),
         databases=("sqlite",) if quick else tuple(databases.split(",")),
         rounds=1 if quick else rounds,
-        sections=tuple(sections.split(",")),
+        sections=tuple(
+            (
+                sections
+                or ("embedding,ingest,check" if quick else "embedding,ingest,check,hostile")
+            ).split(",")
+        ),
         workers=tuple(int(w) for w in workers.split(",")),
     )
     run_bench(config, console)
