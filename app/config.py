@@ -452,6 +452,14 @@ class WebhookSettings(_Group):
         description="Deliveries sent at once by one worker process, at most one per webhook: "
         "a slow receiver holds only its own.",
     )
+    secret_overlap_seconds: int = Field(
+        alias="webhook_secret_overlap_seconds",
+        default=86400,
+        ge=0,
+        le=7 * 86400,
+        description="After a secret rotation, how long the old secret still signs beside the new "
+        "one (both signatures in webhook-signature), unless the rotation asks for another.",
+    )
 
 
 class LoggingSettings(_Group):

@@ -9,6 +9,12 @@ small SQLite file that every worker process of an instance opens, so that with `
 serve --workers N`` a client gets the documented rate, not N times it: ``app.server`` makes
 that file for a multi-worker server (``CROSSCHECK_RATE_LIMIT_STORE``). Replicas on other hosts
 still count apart; see docs/operations.md.
+
+Each admission is told to the client in the IETF RateLimit fields
+(draft-ietf-httpapi-ratelimit-headers, structured-field form; ``Quota.fields``): the policy,
+``"requests";q=<burst>;w=<seconds to refill it>`` (the bucket's size and its sustained rate, in
+the draft's quota-per-window terms), and the client's state, ``"requests";r=<tokens
+left>;t=<seconds until the bucket is full again>``.
 """
 
 from __future__ import annotations
@@ -18,10 +24,47 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BUCKETS = 10_000
 """Buckets kept before the idle ones (full again, so indistinguishable from new) are dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """One admission's answer: ``wait`` (0: admitted, else whole seconds until ``cost`` fits)
+    and the bucket after it, as the RateLimit fields tell it."""
+
+    name: str
+    burst: int
+    window: int  # seconds to refill an empty bucket: the policy's w
+    remaining: int  # whole tokens left: r
+    reset: int  # seconds until the bucket is full again: t
+    wait: int
+
+    def policy_item(self) -> str:
+        """This limit's member of RateLimit-Policy (a structured-field list item)."""
+        return f'"{self.name}";q={self.burst};w={self.window}'
+
+    def state_item(self) -> str:
+        """This limit's member of RateLimit."""
+        return f'"{self.name}";r={self.remaining};t={self.reset}'
+
+
+def quota(name: str, tokens: float, rate: float, burst: float, wait: int) -> Quota:
+    """The Quota of a bucket holding ``tokens`` after an admission."""
+    return Quota(
+        name=name,
+        burst=int(burst),
+        window=max(1, math.ceil(round(burst / rate, 6))),
+        remaining=max(0, math.floor(tokens + 1e-9)),
+        reset=max(0, math.ceil(round((burst - tokens) / rate, 6))),
+        wait=wait,
+    )
 
 
 class RateLimiter:
@@ -32,7 +75,9 @@ class RateLimiter:
         per_minute: int,
         burst: int,
         clock: Callable[[], float] = time.monotonic,
+        name: str = "requests",
     ):
+        self.name = name
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self._clock = clock
@@ -46,8 +91,13 @@ class RateLimiter:
     def acquire(self, client: str, cost: int = 1) -> int:
         """Take ``cost`` tokens for ``client``: 0 when admitted, else whole seconds until there
         are enough (none are taken then). ``cost`` above ``burst`` is never admitted."""
+        admitted = self.admit(client, cost)
+        return 0 if admitted is None else admitted.wait
+
+    def admit(self, client: str, cost: int = 1) -> Quota | None:
+        """As ``acquire``, with the bucket's state after it; ``None`` when there is no limit."""
         if not self.enabled:
-            return 0
+            return None
         _check_cost(cost, self.burst)
         with self._lock:
             now = self._clock()
@@ -56,7 +106,7 @@ class RateLimiter:
             self._buckets[client] = (tokens, now)
             if not wait and len(self._buckets) > MAX_BUCKETS:
                 self._forget_idle(now)
-            return wait
+            return quota(self.name, tokens, self.rate, self.burst, wait)
 
     def close(self) -> None:
         """Nothing to release (the shared limiter closes its file)."""
@@ -125,8 +175,13 @@ class SharedRateLimiter:
 
     def acquire(self, client: str, cost: int = 1) -> int:
         """As ``RateLimiter.acquire``, against the buckets every worker shares."""
+        admitted = self.admit(client, cost)
+        return 0 if admitted is None else admitted.wait
+
+    def admit(self, client: str, cost: int = 1) -> Quota | None:
+        """As ``RateLimiter.admit``, against the buckets every worker shares."""
         if not self.enabled:
-            return 0
+            return None
         _check_cost(cost, self.burst)
         with self._lock:
             db = self._db()
@@ -155,7 +210,7 @@ class SharedRateLimiter:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
-            return wait
+            return quota(self.name, tokens, self.rate, self.burst, wait)
 
     def close(self) -> None:
         with self._lock:
@@ -170,5 +225,55 @@ Limiter = RateLimiter | SharedRateLimiter
 def create_limiter(store: Path | None, name: str, per_minute: int, burst: int) -> Limiter:
     """The limiter for ``name``: shared through ``store`` when there is one, else in-process."""
     if store is None:
-        return RateLimiter(per_minute, burst)
+        return RateLimiter(per_minute, burst, name=name)
     return SharedRateLimiter(store, name, per_minute, burst)
+
+
+STATE_KEY = "rate_limit_quotas"
+"""Where a request's admissions are kept (``request.state``, which is ``scope["state"]``)."""
+
+
+def remember(state: Any, admitted: Quota | None) -> None:
+    """Keep an admission on the request's state, for ``RateLimitFields`` to tell."""
+    if admitted is None:
+        return
+    quotas: list[Quota] = getattr(state, STATE_KEY, None) or []
+    setattr(state, STATE_KEY, [*[q for q in quotas if q.name != admitted.name], admitted])
+
+
+def fields(quotas: list[Quota]) -> list[tuple[bytes, bytes]]:
+    """RateLimit-Policy and RateLimit for these admissions, one list member each."""
+    if not quotas:
+        return []
+    return [
+        (b"ratelimit-policy", ", ".join(q.policy_item() for q in quotas).encode()),
+        (b"ratelimit", ", ".join(q.state_item() for q in quotas).encode()),
+    ]
+
+
+class RateLimitFields:
+    """ASGI middleware: every response of a rate-limited request (a 429, a 204 or a problem
+    included) carries the IETF RateLimit fields of the limits it was admitted by."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+
+        async def send_with_fields(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                quotas = state.get(STATE_KEY) if isinstance(state, dict) else None
+                if quotas:
+                    headers = [
+                        (k, v)
+                        for k, v in message.get("headers", [])
+                        if k.lower() not in (b"ratelimit-policy", b"ratelimit")
+                    ]
+                    message = {**message, "headers": headers + fields(quotas)}
+            await send(message)
+
+        await self.app(scope, receive, send_with_fields)

@@ -17,7 +17,7 @@ from app.conflicts.endpoints import router as conflicts_router
 from app.docs import install_docs
 from app.embeddings import Embedder
 from app.headers import SecurityHeaders
-from app.limits import create_limiter
+from app.limits import RateLimitFields, create_limiter
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
 from app.openapi import TAGS, install_openapi, operation_id
@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         store, "articles", limits.batch_articles_per_minute, limits.batch_articles_burst
     )
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(RateLimitFields)
     app.add_middleware(SecurityHeaders)
     # Added last, so outermost: every response, a 413 or a 500 included, gets a request id.
     app.add_middleware(RequestContext, metrics=metrics)

@@ -7,7 +7,9 @@
 - **Tags** carry descriptions (``TAGS``).
 - **Response headers** are documented on every response they can come with: ``X-Request-ID``
   on all of them, ``Retry-After`` on 429 and 503, ``WWW-Authenticate`` on 401, ``Location`` on
-  every 201 (each 201 route sets it), ``Idempotent-Replayed`` where a route declares it.
+  every 201 (each 201 route sets it), ``Idempotent-Replayed`` where a route declares it, and
+  the IETF ``RateLimit-Policy`` and ``RateLimit`` fields on every response of a rate-limited
+  operation (one that can answer 429).
 - **Errors** are documented as ``application/problem+json`` only (FastAPI adds JSON too), with
   an example per problem kind (``app.problems``).
 - **Every request body has an example**: the first of its schema's ``examples``.
@@ -47,6 +49,7 @@ OPERATION_IDS = {
     "delete_webhook": "deleteWebhook",
     "list_deliveries": "listWebhookDeliveries",
     "redeliver": "redeliverWebhook",
+    "rotate_secret": "rotateWebhookSecret",
     # health, metrics, problem types
     "healthz": "getHealth",
     "readyz": "getReadiness",
@@ -87,8 +90,9 @@ TAGS: list[dict[str, Any]] = [
     },
     {
         "name": "webhooks",
-        "description": "Subscriptions that are sent each new conflict, signed, and the state "
-        "of their deliveries.",
+        "description": "Subscriptions to new conflicts, reviews and deletions, sent by the "
+        "Standard Webhooks spec (webhook-id, webhook-timestamp, webhook-signature), the state "
+        "of their deliveries, and secret rotation.",
     },
     {
         "name": "health",
@@ -120,6 +124,23 @@ HEADERS: dict[str, dict[str, Any]] = {
         "description": "`true` when this is the stored answer to an earlier request with the "
         "same Idempotency-Key (nothing was stored this time).",
         "schema": {"type": "string", "enum": ["true"]},
+    },
+    "RateLimit-Policy": {
+        "description": "The rate limits this request was counted against, by "
+        "draft-ietf-httpapi-ratelimit-headers (a structured-field list): "
+        '`"requests";q=<burst>;w=<seconds>`, the token bucket\'s size and the seconds it '
+        "takes to fill (so q/w is the sustained rate: CROSSCHECK_RATE_LIMIT_PER_MINUTE / 60), "
+        'and on POST /v1/articles:batch also `"articles";q=..;w=..`, the article budget '
+        "(each article counts one).",
+        "schema": {"type": "string"},
+        "example": '"requests";q=100;w=10',
+    },
+    "RateLimit": {
+        "description": "The caller's state in each policy of RateLimit-Policy: "
+        '`"requests";r=<requests left now>;t=<seconds until the bucket is full again>`. '
+        "r=0: the next request waits (on a 429, Retry-After says how long).",
+        "schema": {"type": "string"},
+        "example": '"requests";r=99;t=1',
     },
     "WWW-Authenticate": {
         "description": 'The scheme to authenticate with: `APIKey header="X-API-Key"`.',
@@ -164,6 +185,7 @@ def _shape(schema: dict[str, Any]) -> None:
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             _request_example(operation, schemas)
+            limited = "429" in operation.get("responses", {})
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if PROBLEM_JSON in content:
@@ -176,13 +198,19 @@ def _shape(schema: dict[str, Any]) -> None:
                     headers["WWW-Authenticate"] = header_ref("WWW-Authenticate")
                 if status == "201":
                     headers["Location"] = header_ref("Location")
+                if limited:
+                    headers["RateLimit-Policy"] = header_ref("RateLimit-Policy")
+                    headers["RateLimit"] = header_ref("RateLimit")
 
 
 def _request_example(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
     for media in operation.get("requestBody", {}).get("content", {}).values():
         if "example" in media or "examples" in media:
             continue
-        ref = media.get("schema", {}).get("$ref", "")
+        schema = media.get("schema", {})
+        # An optional body is anyOf [its schema, null].
+        refs = [schema.get("$ref", "")] + [s.get("$ref", "") for s in schema.get("anyOf", [])]
+        ref = next((r for r in refs if r), "")
         examples = schemas.get(ref.rsplit("/", 1)[-1], {}).get("examples")
         if examples:
             media["example"] = examples[0]

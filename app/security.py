@@ -20,7 +20,7 @@ from fastapi.security import APIKeyHeader
 
 from app.config import AccessSettings, Settings
 from app.exceptions import RateLimited, Unauthorized
-from app.limits import Limiter
+from app.limits import Limiter, remember
 from app.problems import responses
 
 logger = logging.getLogger("crosscheck.security")
@@ -102,7 +102,9 @@ def _admit(
             f"This operation needs an API key: send it in the {API_KEY_HEADER} header."
         )
     # Failed attempts count against the address, so guessing keys is rate-limited as well.
-    wait = limiter.acquire(caller.principal) if limited else 0
+    admitted = limiter.admit(caller.principal) if limited else None
+    remember(request.state, admitted)
+    wait = admitted.wait if admitted is not None else 0
     if wait:
         raise RateLimited(
             f"Too many requests from {caller.principal}: the limit is "
@@ -121,7 +123,9 @@ def admit_batch(request: Request, caller: Caller, articles: int) -> None:
     charged to the request budget by ``write_access``): all of them, or 429 and none."""
     settings: Settings = request.app.state.settings
     limiter: Limiter = request.app.state.batch_limiter
-    wait = limiter.acquire(caller.principal, articles)
+    admitted = limiter.admit(caller.principal, articles)
+    remember(request.state, admitted)
+    wait = admitted.wait if admitted is not None else 0
     if wait:
         raise RateLimited(
             f"Too many batched articles from {caller.principal}: the budget is "

@@ -134,8 +134,12 @@ def bench(
     databases: Annotated[str, typer.Option(help="sqlite and/or postgresql.")] = "sqlite,postgresql",
     rounds: Annotated[int, typer.Option(min=1, help="Repetitions; medians are reported.")] = 3,
     sections: Annotated[
-        str, typer.Option(help="Any of embedding, ingest, check, comma-separated.")
-    ] = "embedding,ingest,check",
+        str | None,
+        typer.Option(
+            help="Any of embedding, ingest, check, hostile, comma-separated. Default: all, or "
+            "all but hostile with --quick."
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path(
         "bench/results.json"
     ),
@@ -143,7 +147,8 @@ def bench(
         str, typer.Option(help="API worker processes to measure /v1/check with, comma-separated.")
     ] = "1,2",
 ) -> None:
-    """Measure encode, ingest and check speed, latency growth and memory (not a test)."""
+    """Measure encode, ingest and check speed, latency growth and memory, and the CPU cost of
+    hostile input (not a test)."""
     try:
         from harness.bench import BenchConfig, run_bench
     except ImportError as error:  # psutil and pgserver come with the dev extra
@@ -157,7 +162,12 @@ def bench(
         sizes=(10_000,) if quick else tuple(int(s) for s in sizes.split(",")),
         databases=("sqlite",) if quick else tuple(databases.split(",")),
         rounds=1 if quick else rounds,
-        sections=tuple(sections.split(",")),
+        sections=tuple(
+            (
+                sections
+                or ("embedding,ingest,check" if quick else "embedding,ingest,check,hostile")
+            ).split(",")
+        ),
         workers=tuple(int(w) for w in workers.split(",")),
     )
     run_bench(config, console)

@@ -24,3 +24,30 @@ def test_readme_lists_every_setting() -> None:
 
     missing = [name for name in setting_names() if f"`{name}`" not in README]
     assert missing == []
+
+
+def test_readme_webhook_receiver_verifies_a_delivery_in_five_lines() -> None:
+    """The snippet, run as it is, accepts what the worker signs and refuses a forgery."""
+    from datetime import UTC, datetime
+
+    import pytest
+    from standardwebhooks import WebhookVerificationError
+
+    from app.webhooks.service import new_secret, standard_signatures
+
+    section = README.split("### Webhooks", 1)[1]
+    snippet = section.split("```python", 1)[1].split("```", 1)[0]
+    assert len(snippet.strip().splitlines()) <= 5
+    secret = new_secret()
+    namespace: dict = {"SECRET": secret}
+    exec(snippet, namespace)  # our own README
+    body = b'{"type":"conflict.reviewed","timestamp":"2026-12-02T16:00:00Z","data":{"id":3}}'
+    now = datetime.now(UTC)
+    headers = {
+        "webhook-id": "event-1",
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": standard_signatures([secret], "event-1", now, body),
+    }
+    assert namespace["receive"](body, headers)["data"] == {"id": 3}
+    with pytest.raises(WebhookVerificationError):
+        namespace["receive"](body.replace(b":3", b":4"), headers)

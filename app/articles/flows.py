@@ -39,7 +39,8 @@ from app.core.claims import Claim as ClaimText
 from app.db.codecs import analysis_to_json
 from app.db.models import Claim
 from app.db.session import begin_write
-from app.exceptions import AlreadyExists, CrosscheckError, InvalidInput, NotFound
+from app.events import publish
+from app.exceptions import AlreadyExists, CrosscheckError, InvalidInput
 from app.idempotency import HEADER, IdempotencyRepository, request_digest
 from app.pipeline import CrossChecker, Probe, Related
 from app.schemas import ClaimRef, QuantityOut
@@ -306,10 +307,14 @@ def _ref(related: Related) -> ClaimRef:
 
 
 def delete_article(session: Session, checker: CrossChecker, article_id: int) -> None:
-    """Remove an article with its claims and conflicts."""
+    """Remove an article with its claims and conflicts; webhooks are told (article.deleted)."""
     begin_write(session)
-    articles = ArticleRepository(session)
-    if not articles.exists(article_id):
-        raise NotFound(f"There is no article {article_id}.")
-    checker.search.claims_removed(session, articles.claim_ids(article_id))
-    articles.delete(article_id)
+    article = get_article(session, article_id)
+    claim_ids = [claim.id for claim in article.claims]
+    deleted = {
+        **summary_of(article, len(claim_ids)).model_dump(mode="json"),
+        "conflict_ids": [c.id for c in conflicts_of_claims(session, claim_ids)],
+    }
+    checker.search.claims_removed(session, claim_ids)
+    ArticleRepository(session).delete(article_id)
+    publish(session, "article.deleted", deleted)

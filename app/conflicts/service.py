@@ -13,6 +13,7 @@ from app.core.compare import QuantityConflict, Verdict
 from app.db.base import utcnow
 from app.db.codecs import details_to_json
 from app.db.session import begin_write
+from app.events import publish
 from app.exceptions import InvalidInput, NotFound
 from app.pagination import Paging
 
@@ -131,4 +132,6 @@ def review_conflict(session: Session, conflict_id: int, review: ConflictReview) 
         raise NotFound(f"There is no conflict {conflict_id}.")
     note = review.note if "note" in review.model_fields_set else current.note
     conflicts.review(conflict_id, review.status, note, utcnow())
-    return get_conflict(session, conflict_id)
+    reviewed = get_conflict(session, conflict_id)
+    publish(session, "conflict.reviewed", reviewed.model_dump(mode="json"))  # for webhooks
+    return reviewed

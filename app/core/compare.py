@@ -40,6 +40,10 @@ class ComparePolicy:
     rival_margin: float = 0.25
     # A compatible match this much worse than a quantity's best match does not settle it.
     compatible_margin: float = 0.75
+    # Pairing is quadratic in the quantities of the two claims; no real sentence states more
+    # than a few dozen. Past this many pairs (a number flood: 40,000 quantities in one
+    # 200,000-character "claim") nothing is compared, instead of a worker held for hours.
+    max_quantity_pairs: int = 64 * 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,6 +453,13 @@ def compare_claims(
     time_veto = _time_veto(a, b, policy)
     if time_veto is not None:
         return Verdict("unrelated", time_veto, code="different-times")
+    if len(a.quantities) * len(b.quantities) > policy.max_quantity_pairs:
+        return Verdict(
+            "unrelated",
+            f"The claims state too many quantities to pair ({len(a.quantities)} and "
+            f"{len(b.quantities)}), so nothing is compared.",
+            code="too-many-quantities",
+        )
     finding = _judge_quantities(a, b, similarity, policy)
     if not finding.conflicts and similarity >= policy.min_agree_similarity:
         bound = _bound_conflict(a, b, similarity, policy)

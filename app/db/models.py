@@ -163,7 +163,8 @@ class IndexChange(Base):
 
 
 class Webhook(Base):
-    """A subscriber: every conflict found after it registered is POSTed to ``url``, signed."""
+    """A subscriber: the events it chose, from its registration on, are POSTed to ``url``,
+    signed by the Standard Webhooks spec."""
 
     __tablename__ = "webhooks"
     __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
@@ -171,19 +172,44 @@ class Webhook(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2048))
     description: Mapped[str | None] = mapped_column(String(500))
-    secret: Mapped[str] = mapped_column(String(100))  # the HMAC-SHA256 key of the signatures
+    # The signing key in the spec's form, "whsec_" + base64 of the key's bytes.
+    secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation, the key before it, still signing (beside the new one) until then.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The event types sent, a JSON list (app.events.EVENT_TYPES).
+    events: Mapped[list[str]] = mapped_column(JSON)
+    # Registered before Standard Webhooks (revision 0004): also gets the old body and the
+    # X-Crosscheck-Signature header, until its secret is rotated.
+    legacy_signature: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # The dispatch cursor: conflicts with larger ids are not yet queued for this webhook.
+    # The dispatch cursors: conflicts, and events of webhook_events, with larger ids are not
+    # yet queued for this webhook.
     after_conflict_id: Mapped[int] = mapped_column(Integer, default=0)
+    after_event_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WebhookEvent(Base):
+    """An event other than a new conflict (a review, a deletion), written in the transaction
+    that made it, until the dispatcher has queued it for every webhook (the outbox's inbox).
+    New conflicts need no row here: the conflicts table is their log."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012  (ids are the cursor)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class WebhookDelivery(Base):
-    """The outbox: one conflict to send to one webhook, with its delivery state."""
+    """The outbox: one event to send to one webhook, with its delivery state."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
-        UniqueConstraint("webhook_id", "conflict_id"),
+        UniqueConstraint("webhook_id", "event_id"),
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
         {"sqlite_autoincrement": True},
     )
@@ -192,10 +218,14 @@ class WebhookDelivery(Base):
     webhook_id: Mapped[int] = mapped_column(
         ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
     )
+    # The webhook-id header: the event's, the same for every webhook and every attempt.
+    event_id: Mapped[str] = mapped_column(String(64))
     # No foreign key: the payload is kept as it was found even if the conflict is deleted.
-    conflict_id: Mapped[int] = mapped_column(Integer)
+    # Null for events not about one conflict (article.deleted).
+    conflict_id: Mapped[int | None] = mapped_column(Integer)
     event: Mapped[str] = mapped_column(String(50))
-    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)  # the body's "data"
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # null: before 0004
     status: Mapped[str] = mapped_column(String(20), default="pending")  # delivered, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

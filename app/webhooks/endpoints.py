@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Body, Query, Response, status
 
 from app.dependencies import PageTokensDep, SessionDep, SettingsDep
 from app.pagination import PageScope, Paging
@@ -20,6 +20,8 @@ from app.webhooks.schemas import (
     DeliveryPage,
     DeliveryStatus,
     Redelivered,
+    SecretRotated,
+    SecretRotationIn,
     WebhookCreated,
     WebhookIn,
     WebhookList,
@@ -42,13 +44,15 @@ def register_webhook(
     settings: SettingsDep,
     response: Response,
 ) -> WebhookCreated:
-    """Subscribe a URL to the conflicts found from now on.
+    """Subscribe a URL to the events from now on (`events`; absent: all of them).
 
-    Each new conflict is POSTed to it as JSON `{delivery_id, event: "conflict.created",
-    conflict}`, signed: `X-Crosscheck-Signature: sha256=HEX` is the HMAC-SHA256, under the
-    `secret` returned here (only here), of `X-Crosscheck-Timestamp`, a dot, and the raw body.
-    Any 2xx answer is a delivery; anything else (or no answer within the timeout) is retried
-    with exponential backoff. 409 when the limit of webhooks is reached.
+    Each event is POSTed to it by the Standard Webhooks spec: the JSON body `{type, timestamp,
+    data}` (`data` is the conflict for `conflict.created` and `conflict.reviewed`, the deleted
+    article for `article.deleted`), with the headers `webhook-id` (the event's id, the same on
+    every retry: dedupe by it), `webhook-timestamp` and `webhook-signature` (`v1,<base64>`),
+    which `standardwebhooks.Webhook(secret).verify(body, headers)` checks under the `secret`
+    returned here (only here). Any 2xx answer is a delivery; anything else (or no answer within
+    the timeout) is retried with exponential backoff. 409 when the limit of webhooks is reached.
     """
     created = service.register(session, settings.webhooks, data, caller.principal)
     response.headers["Location"] = f"/v1/webhooks/{created.id}"
@@ -121,3 +125,23 @@ def list_deliveries(
 def redeliver(webhook_id: ResourceId, _caller: WriteAccess, session: SessionDep) -> Redelivered:
     """Queue the deliveries that ran out of attempts again, with fresh attempts."""
     return service.redeliver(session, webhook_id)
+
+
+@router.post(
+    "/{webhook_id}:rotate-secret",
+    response_model=SecretRotated,
+    responses={**responses(404, 422, 503), **WRITE_RESPONSES},
+)
+def rotate_secret(
+    webhook_id: ResourceId,
+    _caller: WriteAccess,
+    session: SessionDep,
+    settings: SettingsDep,
+    data: Annotated[SecretRotationIn | None, Body()] = None,
+) -> SecretRotated:
+    """Give the webhook a new secret, returned only here. For the overlap (`overlap_seconds`,
+    default CROSSCHECK_WEBHOOK_SECRET_OVERLAP_SECONDS) every delivery is signed under both,
+    two `v1,` signatures in `webhook-signature`, so the receiver can switch at any moment in
+    it; 0 stops the old secret now. A webhook registered before Standard Webhooks stops
+    getting the X-Crosscheck-Signature header."""
+    return service.rotate_secret(session, settings.webhooks, webhook_id, data or SecretRotationIn())

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Webhook, WebhookDelivery
+from app.db.models import Webhook, WebhookDelivery, WebhookEvent
 from app.db.upsert import insert_unless_exists
 
 
@@ -72,14 +72,44 @@ class WebhookRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    # --- the dispatcher: new conflicts into the outbox ---
+    # --- the dispatcher: new conflicts and events into the outbox ---
 
     def add_delivery_unless_stored(self, values: dict[str, Any]) -> None:
         self.session.execute(
-            insert_unless_exists(
-                self.session, WebhookDelivery, ["webhook_id", "conflict_id"]
-            ).values(**values)
+            insert_unless_exists(self.session, WebhookDelivery, ["webhook_id", "event_id"]).values(
+                **values
+            )
         )
+
+    def last_event_id(self) -> int:
+        return self.session.scalar(select(func.max(WebhookEvent.id))) or 0
+
+    def events_after(self, after_id: int, limit: int) -> list[WebhookEvent]:
+        return list(
+            self.session.scalars(
+                select(WebhookEvent)
+                .where(WebhookEvent.id > after_id)
+                .order_by(WebhookEvent.id)
+                .limit(limit)
+            )
+        )
+
+    def advance_event_cursor(self, webhook_id: int, to_event_id: int) -> None:
+        self.session.execute(
+            update(Webhook)
+            .where(Webhook.id == webhook_id, Webhook.after_event_id < to_event_id)
+            .values(after_event_id=to_event_id)
+        )
+
+    def event_cursors(self) -> list[int]:
+        return list(self.session.scalars(select(Webhook.after_event_id)))
+
+    def drop_events_up_to(self, event_id: int | None) -> None:
+        """Delete the events every webhook has queued (``None``: all of them)."""
+        statement = delete(WebhookEvent)
+        if event_id is not None:
+            statement = statement.where(WebhookEvent.id <= event_id)
+        self.session.execute(statement)
 
     def advance_cursor(self, webhook_id: int, to_conflict_id: int) -> None:
         """Move the webhook's dispatch cursor forward (never back)."""

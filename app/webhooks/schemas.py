@@ -7,15 +7,18 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
+from app.articles.schemas import ArticleSummary
 from app.conflicts.schemas import ConflictOut
+from app.events import EVENT_TYPES, EventType
 
 MAX_URL_CHARS = 2048
+MAX_OVERLAP_SECONDS = 7 * 86400
 
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
 
 class WebhookIn(BaseModel):
-    """A receiver for new conflicts."""
+    """A receiver for the events it chooses."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -24,6 +27,19 @@ class WebhookIn(BaseModel):
         examples=["https://factcheck.example.org/hooks/crosscheck"],
     )
     description: str | None = Field(default=None, max_length=500)
+    events: list[EventType] | None = Field(
+        default=None,
+        min_length=1,
+        description=f"The event types to send; absent: all of them ({', '.join(EVENT_TYPES)}).",
+        examples=[["conflict.created", "conflict.reviewed"]],
+    )
+
+    @field_validator("events")
+    @classmethod
+    def _no_repeats(cls, value: list[EventType] | None) -> list[EventType] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("events names an event type twice")
+        return value
 
     @field_validator("url")
     @classmethod
@@ -44,13 +60,49 @@ class WebhookOut(BaseModel):
     url: str
     description: str | None
     created_at: datetime
+    events: list[EventType] = Field(description="The event types sent to it.")
+    previous_secret_expires_at: datetime | None = Field(
+        description="After a secret rotation, until when the previous secret still signs "
+        "beside the new one; null when only one secret signs."
+    )
     deliveries: DeliveryCounts = Field(description="Deliveries by state.")
+
+
+SECRET_DESCRIPTION = (
+    "The signing secret, in the Standard Webhooks form whsec_<base64 key>: pass it as it is "
+    "to standardwebhooks.Webhook(secret).verify(body, headers). Shown only in this response: "
+    "store it."
+)
 
 
 class WebhookCreated(WebhookOut):
     secret: str = Field(
-        description="The HMAC-SHA256 key of the X-Crosscheck-Signature header. Shown only in "
-        "this response: store it."
+        description=SECRET_DESCRIPTION, examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]
+    )
+
+
+class SecretRotationIn(BaseModel):
+    """How long the old secret keeps signing beside the new one."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"overlap_seconds": 3600}]}
+    )
+
+    overlap_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_OVERLAP_SECONDS,
+        description="Seconds both secrets sign (both signatures in webhook-signature); 0 ends "
+        "the old secret now (it leaked). Absent: CROSSCHECK_WEBHOOK_SECRET_OVERLAP_SECONDS.",
+        examples=[3600],
+    )
+
+
+class SecretRotated(BaseModel):
+    id: int
+    secret: str = Field(description=SECRET_DESCRIPTION)
+    previous_secret_expires_at: datetime | None = Field(
+        description="Until when the previous secret also signs; null: it no longer does."
     )
 
 
@@ -59,11 +111,16 @@ class WebhookList(BaseModel):
 
 
 class DeliveryOut(BaseModel):
-    """One conflict sent (or to send) to one webhook."""
+    """One event sent (or to send) to one webhook."""
 
     id: int
     webhook_id: int
-    conflict_id: int
+    event_id: str = Field(
+        description="The event's webhook-id header: the same in every attempt, and for every "
+        "webhook it is sent to.",
+        examples=["conflict-created-17"],
+    )
+    conflict_id: int | None = Field(description="The conflict it is about; null for articles.")
     event: str = Field(examples=["conflict.created"])
     status: DeliveryStatus
     attempts: int
@@ -90,9 +147,20 @@ class Redelivered(BaseModel):
     requeued: int = Field(description="Failed deliveries queued again.")
 
 
-class ConflictEvent(BaseModel):
-    """The JSON body a receiver gets, signed in X-Crosscheck-Signature."""
+class DeletedArticle(ArticleSummary):
+    """An article as it was when deleted, with the conflicts that went with it."""
 
-    delivery_id: int
-    event: Literal["conflict.created"]
-    conflict: ConflictOut
+    conflict_ids: list[int] = Field(description="Its conflicts, deleted with it.")
+
+
+class WebhookEventBody(BaseModel):
+    """The JSON body a receiver gets (Standard Webhooks), signed in webhook-signature.
+
+    ``data`` is a conflict (ConflictOut) for conflict.created and conflict.reviewed (with its
+    review: status, note, reviewed_at), the article (DeletedArticle) for article.deleted. The
+    webhook-id header names the event, the same on every retry: receivers dedupe by it.
+    """
+
+    type: EventType
+    timestamp: datetime = Field(description="When the event happened.")
+    data: ConflictOut | DeletedArticle

@@ -1,11 +1,11 @@
 """The delivery worker: a thread that drains the webhook outbox, apart from every request.
 
 Started in the app's lifespan, the thread runs an event loop. Every
-``CROSSCHECK_WEBHOOK_POLL_SECONDS`` (or as soon as an attempt ends) it queues new conflicts for
-each webhook, leases the deliveries that are due, at most one per webhook, and starts one task
-per delivery, up to ``CROSSCHECK_WEBHOOK_CONCURRENCY`` at once. Each task is independent: a
-receiver that is slow, dripping or hanging holds only its own webhook's next delivery, never
-another's. An attempt
+``CROSSCHECK_WEBHOOK_POLL_SECONDS`` (or as soon as an attempt ends) it queues new conflicts and
+events for each webhook subscribed to them, leases the deliveries that are due, at most one per
+webhook, and starts one task per delivery, up to ``CROSSCHECK_WEBHOOK_CONCURRENCY`` at once.
+Each task is independent: a receiver that is slow, dripping or hanging holds only its own
+webhook's next delivery, never another's. An attempt
 
 - checks the url again (``targets``: every address of the name must be public, or opted in)
   and connects to the address it checked;
@@ -29,6 +29,7 @@ import logging
 import ssl
 import threading
 import time
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -143,7 +144,7 @@ class DeliveryWorker:
 
     def _dispatch(self) -> None:
         with session_scope(self.sessions) as session:
-            service.dispatch_new_conflicts(session)
+            service.dispatch_new_events(session)
 
     def _lease(self, limit: int, busy: list[int]) -> list[Attempt]:
         lease = self.settings.timeout_seconds + LEASE_MARGIN_SECONDS
@@ -228,15 +229,26 @@ class DeliveryWorker:
     def _request(
         client: httpx.AsyncClient, attempt: Attempt, target: targets.Target
     ) -> httpx.Request:
-        timestamp = int(time.time())
+        now = datetime.now(UTC)
+        timestamp = int(now.timestamp())
         headers = {
             "Content-Type": "application/json",
-            "X-Crosscheck-Event": service.EVENT,
-            "X-Crosscheck-Delivery": str(attempt.delivery_id),
-            service.TIMESTAMP_HEADER: str(timestamp),
-            service.SIGNATURE_HEADER: service.signature(attempt.secret, timestamp, attempt.body),
+            "webhook-id": attempt.event_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": service.standard_signatures(
+                attempt.secrets, attempt.event_id, now, attempt.body
+            ),
             "Host": target.host_header,
         }
+        if attempt.legacy:
+            headers |= {
+                "X-Crosscheck-Event": attempt.event,
+                "X-Crosscheck-Delivery": str(attempt.delivery_id),
+                service.TIMESTAMP_HEADER: str(timestamp),
+                service.SIGNATURE_HEADER: service.signature(
+                    attempt.secrets[0], timestamp, attempt.body
+                ),
+            }
         extensions = {"sni_hostname": target.host} if target.is_name else {}
         return client.build_request(
             "POST",

@@ -9,6 +9,8 @@
 3. **Check**: for each database and store size, ``POST /v1/check`` with one claim: p50 and p95
    latency from one client, throughput with one and with eight concurrent clients, and the API
    process's resident memory. Stores are filled as ``harness.bench.store`` describes.
+4. **Hostile input**: the CPU seconds of one ``POST /v1/check`` and one ``POST /v1/articles``
+   at the largest text accepted, for each input class of ``harness.bench.hostile``.
 
 Every figure is the median of ``rounds`` repetitions; the raw values are kept in the JSON.
 """
@@ -49,6 +51,7 @@ from harness.bench.corpus import (
     load_corpus,
     seed_articles,
 )
+from harness.bench.hostile import hostile_section, print_hostile
 from harness.bench.server import ApiServer
 from harness.bench.store import fill
 
@@ -67,7 +70,7 @@ class BenchConfig:
     sizes: Sequence[int] = (10_000, 100_000, 1_000_000)
     databases: Sequence[str] = ("sqlite", "postgresql")
     rounds: int = 3
-    sections: Sequence[str] = ("embedding", "ingest", "check")
+    sections: Sequence[str] = ("embedding", "ingest", "check", "hostile")
     workers: Sequence[int] = (1, 2)
     workdir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "crosscheck-bench")
 
@@ -137,6 +140,10 @@ def run_bench(config: BenchConfig, console: Console) -> dict[str, Any]:
             results["check"][database],
             lambda: _save(results, config.out),
         )
+    if "hostile" in config.sections:
+        console.print("[bold]hostile input[/bold]")
+        results["hostile"] = _hostile(config, settings, console)
+        _save(results, config.out)
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["machine"]["load_average_after"] = os.getloadavg()
     _save(results, config.out)
@@ -597,6 +604,29 @@ class _CpuUse:
         }
 
 
+# --- 4. hostile input ---------------------------------------------------------------------
+
+
+def _hostile(config: BenchConfig, settings: Settings, console: Console) -> dict[str, Any]:
+    """Each input class at CROSSCHECK_MAX_TEXT_CHARS against a new SQLite store."""
+    from app.db.migrate import migrate_database
+
+    database = config.workdir / "hostile.db"
+    database.unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
+    migrate_database(url)
+    try:
+        return hostile_section(
+            _server_env(settings, url),
+            config.workdir / "api.log",
+            settings.limits.max_text_chars,
+            config.rounds,
+            console,
+        )
+    finally:
+        database.unlink(missing_ok=True)
+
+
 # --- output -------------------------------------------------------------------------------
 
 
@@ -630,6 +660,10 @@ def print_table(results: dict[str, Any], console: Console) -> None:
             f"{ingest['ingest_ratio'] or float('nan'):.2f} (vs torch encode), "
             f"{ingest['ingest_ratio_same_backend']:.2f} (vs the serving backend's encode)"
         )
+    if results.get("hostile"):
+        print_hostile(results["hostile"], console)
+    if not results.get("check"):
+        return
     table = Table(title="POST /v1/check, one claim")
     for column in (
         "database",

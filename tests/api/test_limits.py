@@ -154,6 +154,47 @@ def test_the_fourth_request_in_a_burst_is_429_with_retry_after(limited: TestClie
     assert problem["type"] == "/problems/rate-limited"
 
 
+def test_limited_responses_carry_the_ietf_ratelimit_fields(limited: TestClient) -> None:
+    # Burst 3 at 1 a minute: the bucket takes 180 s to fill, q=3;w=180.
+    states = []
+    for _ in range(3):
+        response = limited.get("/v1/conflicts")
+        assert response.status_code == 200
+        assert response.headers["ratelimit-policy"] == '"requests";q=3;w=180'
+        states.append(response.headers["ratelimit"])
+    # r counts down; t is the time until the bucket is full again (60 s a token).
+    assert [s.split(";")[1] for s in states] == ["r=2", "r=1", "r=0"]
+    assert [int(s.split(";t=")[1]) for s in states] == pytest.approx([60, 120, 180], abs=1)
+    refused = limited.get("/v1/conflicts")
+    assert_problem(refused, 429)
+    assert refused.headers["ratelimit-policy"] == '"requests";q=3;w=180'
+    assert refused.headers["ratelimit"].startswith('"requests";r=0;t=')
+    # A 404 and a 204-less delete are counted, so they carry the fields too ...
+    key = {"X-API-Key": KEYS[0]}
+    missing = limited.delete("/v1/articles/9", headers=key)
+    assert_problem(missing, 404)
+    assert missing.headers["ratelimit"].startswith('"requests";r=2;t=')
+    # ... and what is not rate-limited does not.
+    assert "ratelimit" not in limited.get("/healthz").headers
+    assert "ratelimit-policy" not in limited.get("/metrics").headers
+
+
+def test_a_batch_tells_both_budgets(make_client: ClientFactory) -> None:
+    client = make_client(batch_articles_per_minute=1, batch_articles_burst=5, max_batch_articles=5)
+    batch = {"articles": [{"source": "AP", "text": TOLL_A, "published_at": "2016-03-14"}]}
+    response = client.post("/v1/articles:batch", json=batch)
+    assert response.status_code == 200, response.text
+    policies = [p.strip() for p in response.headers["ratelimit-policy"].split(",")]
+    assert policies[0].startswith('"requests";q=')
+    assert policies[1] == '"articles";q=5;w=300'
+    states = [s.strip() for s in response.headers["ratelimit"].split(",")]
+    assert states[1] == '"articles";r=4;t=60'
+    # Five more do not fit the four left: 429, nothing taken, and the fields say why.
+    refused = client.post("/v1/articles:batch", json={"articles": batch["articles"] * 5})
+    assert_problem(refused, 429, "CROSSCHECK_BATCH_ARTICLES_PER_MINUTE")
+    assert refused.headers["ratelimit"].split(", ")[1].startswith('"articles";r=4;t=')
+
+
 def test_each_key_has_its_own_budget(limited: TestClient) -> None:
     first, second = ({"X-API-Key": key} for key in KEYS)
     for _ in range(3):

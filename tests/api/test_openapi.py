@@ -73,6 +73,8 @@ def test_every_response_documents_its_headers(document: dict[str, Any]) -> None:
         "Location",
         "Idempotent-Replayed",
         "WWW-Authenticate",
+        "RateLimit-Policy",
+        "RateLimit",
     }
     for method, path, operation in operations(document):
         for status, response in operation["responses"].items():
@@ -85,6 +87,8 @@ def test_every_response_documents_its_headers(document: dict[str, Any]) -> None:
                 assert "WWW-Authenticate" in documented, where
             if status == "201":
                 assert "Location" in documented, where
+            limited = "429" in operation["responses"]
+            assert ({"RateLimit-Policy", "RateLimit"} <= documented) == limited, where
     create = document["paths"]["/v1/articles"]["post"]["responses"]
     assert "Idempotent-Replayed" in create["201"]["headers"]
     assert "Idempotent-Replayed" in create["200"]["headers"]

@@ -74,14 +74,15 @@ def test_each_new_conflict_is_delivered_once_and_signed(
     assert len(receiver.received) == 2
     got = {}
     for message in receiver.received:
+        assert webhook["secret"].startswith("whsec_")
         assert message.signed_by(webhook["secret"])
-        assert not message.signed_by("another secret")
+        assert not message.signed_by("whsec_" + "A" * 43)
+        assert "x-crosscheck-signature" not in message.headers  # only for webhooks before 0004
         assert message.headers["content-type"] == "application/json"
-        assert message.headers["x-crosscheck-event"] == "conflict.created"
         body = message.json
-        assert body["event"] == "conflict.created"
-        assert str(body["delivery_id"]) == message.headers["x-crosscheck-delivery"]
-        got[body["conflict"]["id"]] = body["conflict"]
+        assert body["type"] == "conflict.created"
+        assert message.headers["webhook-id"] == f"conflict-created-{body['data']['id']}"
+        got[body["data"]["id"]] = body["data"]
     first_id = min(conflicts)
     assert set(got) == set(conflicts) - {first_id}
     for conflict_id, sent in got.items():
@@ -116,7 +117,7 @@ def test_a_receiver_that_is_down_gets_what_it_missed_when_it_returns(
     try:
         wait_until(lambda: returned.received, what="the delivery after the receiver returned")
         wait_until(lambda: deliveries(hooks, webhook["id"], status="delivered"))
-        assert returned.received[0].json["conflict"]["a"]["source"] in {"AFP", "AP"}
+        assert returned.received[0].json["data"]["a"]["source"] in {"AFP", "AP"}
         assert returned.received[0].signed_by(webhook["secret"])
     finally:
         returned.stop()
@@ -174,7 +175,7 @@ def test_a_slow_receiver_never_holds_up_ingestion(hooks: TestClient, receiver: R
     assert receiver.received == []
     receiver.gate.set()
     wait_until(lambda: len(deliveries(hooks, webhook["id"], status="delivered")) == 3)
-    assert sorted(m.json["conflict"]["id"] for m in receiver.received) == sorted(
+    assert sorted(m.json["data"]["id"] for m in receiver.received) == sorted(
         c["id"] for c in hooks.get("/v1/conflicts").json()["items"]
     )
 
@@ -199,7 +200,7 @@ def test_the_outbox_survives_a_restart(
                     what="the delivery after a restart",
                 )
                 assert len(returned.received) == 1
-                assert done["conflict_id"] == returned.received[0].json["conflict"]["id"]
+                assert done["conflict_id"] == returned.received[0].json["data"]["id"]
         finally:
             returned.stop()
     finally:

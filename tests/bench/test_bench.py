@@ -66,3 +66,36 @@ def test_article_sentences_are_single_claims() -> None:
     pool = claim_sentences(load_corpus())
     assert len(pool) > 300
     assert all(sentence == sentence.strip() for sentence in pool)
+
+
+def test_hostile_texts_are_the_size_asked_and_one_claim_each() -> None:
+    from app.core.claims import extract_claims
+    from harness.hostile_inputs import INPUT_CLASSES
+
+    names = [c.name for c in INPUT_CLASSES]
+    assert len(names) == len(set(names))
+    for hostile in INPUT_CLASSES:
+        text = hostile.text(5_000)
+        assert len(text) == 5_000, hostile.name
+        claims = extract_claims(text)
+        assert len(claims) > 1 if hostile.numbered else len(claims) == 1, hostile.name
+
+
+def test_the_hostile_table_shows_the_worst_of_each_class() -> None:
+    from rich.console import Console
+
+    from harness.bench.hostile import ENDPOINTS, print_hostile
+
+    entry = {
+        "worst_cpu_s": 0.5,
+        "endpoints": {
+            e: {"cpu_s_max": 0.25 * (i + 1), "statuses": [200 + i]} for i, e in enumerate(ENDPOINTS)
+        },
+    }
+    console = Console(record=True, width=120)
+    print_hostile({"size_chars": 200_000, "classes": {"long word": entry}}, console)
+    shown = console.export_text()
+    assert "200,000 chars" in shown
+    assert "long word" in shown
+    assert "0.500" in shown
+    assert "200/201" in shown

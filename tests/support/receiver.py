@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from standardwebhooks import Webhook, WebhookVerificationError
+
 
 @dataclass
 class Received:
@@ -25,6 +27,16 @@ class Received:
         return json.loads(self.body)
 
     def signed_by(self, secret: str) -> bool:
+        """Whether ``standardwebhooks`` (the spec's own verifier) accepts it under ``secret``."""
+        try:
+            Webhook(secret).verify(self.body, self.headers)
+        except WebhookVerificationError:
+            return False
+        return True
+
+    def legacy_signed_by(self, secret: str) -> bool:
+        """Whether the X-Crosscheck-Signature (of webhooks from before 0004) is ``secret``'s,
+        checked as the old receivers did: the secret's bytes as the key."""
         timestamp = self.headers["x-crosscheck-timestamp"]
         expected = hmac.new(
             secret.encode(), f"{timestamp}.".encode() + self.body, hashlib.sha256

@@ -277,14 +277,28 @@ class DeliveryCounts(BaseModel):
 
 class DeliveryOut(BaseModel):
     """
-    One conflict sent (or to send) to one webhook.
+    One event sent (or to send) to one webhook.
     """
 
     attempts: Annotated[int, Field(title="Attempts")]
-    conflict_id: Annotated[int, Field(title="Conflict Id")]
+    conflict_id: Annotated[
+        int | None,
+        Field(
+            description="The conflict it is about; null for articles.",
+            title="Conflict Id",
+        ),
+    ]
     created_at: Annotated[datetime, Field(title="Created At")]
     delivered_at: Annotated[datetime | None, Field(title="Delivered At")]
     event: Annotated[str, Field(examples=["conflict.created"], title="Event")]
+    event_id: Annotated[
+        str,
+        Field(
+            description="The event's webhook-id header: the same in every attempt, and for every webhook it is sent to.",
+            examples=["conflict-created-17"],
+            title="Event Id",
+        ),
+    ]
     id: Annotated[int, Field(title="Id")]
     last_attempt_at: Annotated[datetime | None, Field(title="Last Attempt At")]
     last_error: Annotated[
@@ -457,15 +471,76 @@ class SearchResults(BaseModel):
     query: Annotated[str, Field(title="Query")]
 
 
+class SecretRotated(BaseModel):
+    id: Annotated[int, Field(title="Id")]
+    previous_secret_expires_at: Annotated[
+        datetime | None,
+        Field(
+            description="Until when the previous secret also signs; null: it no longer does.",
+            title="Previous Secret Expires At",
+        ),
+    ]
+    secret: Annotated[
+        str,
+        Field(
+            description="The signing secret, in the Standard Webhooks form whsec_<base64 key>: pass it as it is to standardwebhooks.Webhook(secret).verify(body, headers). Shown only in this response: store it.",
+            title="Secret",
+        ),
+    ]
+
+
+class OverlapSeconds(RootModel[int]):
+    root: Annotated[
+        int,
+        Field(
+            description="Seconds both secrets sign (both signatures in webhook-signature); 0 ends the old secret now (it leaked). Absent: CROSSCHECK_WEBHOOK_SECRET_OVERLAP_SECONDS.",
+            examples=[3600],
+            ge=0,
+            le=604800,
+            title="Overlap Seconds",
+        ),
+    ]
+
+
+class SecretRotationIn(BaseModel):
+    """
+    How long the old secret keeps signing beside the new one.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    overlap_seconds: Annotated[
+        OverlapSeconds | None,
+        Field(
+            description="Seconds both secrets sign (both signatures in webhook-signature); 0 ends the old secret now (it leaked). Absent: CROSSCHECK_WEBHOOK_SECRET_OVERLAP_SECONDS.",
+            examples=[3600],
+            title="Overlap Seconds",
+        ),
+    ] = None
+
+
 class WebhookCreated(BaseModel):
     created_at: Annotated[datetime, Field(title="Created At")]
     deliveries: Annotated[DeliveryCounts, Field(description="Deliveries by state.")]
     description: Annotated[str | None, Field(title="Description")]
+    events: Annotated[
+        list[Literal["conflict.created", "conflict.reviewed", "article.deleted"]],
+        Field(description="The event types sent to it.", title="Events"),
+    ]
     id: Annotated[int, Field(title="Id")]
+    previous_secret_expires_at: Annotated[
+        datetime | None,
+        Field(
+            description="After a secret rotation, until when the previous secret still signs beside the new one; null when only one secret signs.",
+            title="Previous Secret Expires At",
+        ),
+    ]
     secret: Annotated[
         str,
         Field(
-            description="The HMAC-SHA256 key of the X-Crosscheck-Signature header. Shown only in this response: store it.",
+            description="The signing secret, in the Standard Webhooks form whsec_<base64 key>: pass it as it is to standardwebhooks.Webhook(secret).verify(body, headers). Shown only in this response: store it.",
+            examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
             title="Secret",
         ),
     ]
@@ -476,15 +551,37 @@ class Description(RootModel[str]):
     root: Annotated[str, Field(max_length=500, title="Description")]
 
 
+class Events(
+    RootModel[list[Literal["conflict.created", "conflict.reviewed", "article.deleted"]]]
+):
+    root: Annotated[
+        list[Literal["conflict.created", "conflict.reviewed", "article.deleted"]],
+        Field(
+            description="The event types to send; absent: all of them (conflict.created, conflict.reviewed, article.deleted).",
+            examples=[["conflict.created", "conflict.reviewed"]],
+            min_length=1,
+            title="Events",
+        ),
+    ]
+
+
 class WebhookIn(BaseModel):
     """
-    A receiver for new conflicts.
+    A receiver for the events it chooses.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     description: Annotated[Description | None, Field(title="Description")] = None
+    events: Annotated[
+        Events | None,
+        Field(
+            description="The event types to send; absent: all of them (conflict.created, conflict.reviewed, article.deleted).",
+            examples=[["conflict.created", "conflict.reviewed"]],
+            title="Events",
+        ),
+    ] = None
     url: Annotated[
         AnyUrl,
         Field(
@@ -499,7 +596,18 @@ class WebhookOut(BaseModel):
     created_at: Annotated[datetime, Field(title="Created At")]
     deliveries: Annotated[DeliveryCounts, Field(description="Deliveries by state.")]
     description: Annotated[str | None, Field(title="Description")]
+    events: Annotated[
+        list[Literal["conflict.created", "conflict.reviewed", "article.deleted"]],
+        Field(description="The event types sent to it.", title="Events"),
+    ]
     id: Annotated[int, Field(title="Id")]
+    previous_secret_expires_at: Annotated[
+        datetime | None,
+        Field(
+            description="After a secret rotation, until when the previous secret still signs beside the new one; null when only one secret signs.",
+            title="Previous Secret Expires At",
+        ),
+    ]
     url: Annotated[str, Field(title="Url")]
 
 
