@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core.compare import QuantityConflict
 from app.db.codecs import details_from_json
-from app.db.models import Article, Claim, Conflict, Source
+from app.db.models import Article, Claim, Conflict, ConflictReviewRecord, Source
 from app.db.upsert import insert_unless_exists
 
 
@@ -48,6 +48,31 @@ class StoredConflict:
     status: str
     note: str | None
     reviewed_at: datetime | None
+    reviewed_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReview:
+    """One review of a conflict, as it was made."""
+
+    id: int
+    conflict_id: int
+    reviewer: str | None
+    status: str
+    note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PairCounts:
+    """The conflicts between two outlets, by review status."""
+
+    source: str
+    other_source: str
+    conflicts: int
+    new: int
+    confirmed: int
+    dismissed: int
 
 
 _claim_a, _claim_b = aliased(Claim), aliased(Claim)
@@ -82,6 +107,7 @@ _READ: Select[Any] = (
         Conflict.status,
         Conflict.note,
         Conflict.reviewed_at,
+        Conflict.reviewed_by,
         *_side(_claim_a, _article_a, _source_a),
         *_side(_claim_b, _article_b, _source_b),
     )
@@ -95,7 +121,7 @@ _READ: Select[Any] = (
 
 
 def _stored(row: Any) -> StoredConflict:
-    head = 12
+    head = 13
     a = ConflictClaim(*row[head : head + _SIDE])
     b = ConflictClaim(*row[head + _SIDE : head + 2 * _SIDE])
     return StoredConflict(
@@ -113,6 +139,7 @@ def _stored(row: Any) -> StoredConflict:
         status=row.status,
         note=row.note,
         reviewed_at=row.reviewed_at,
+        reviewed_by=row.reviewed_by,
     )
 
 
@@ -210,15 +237,79 @@ class ConflictRepository:
             statement = statement.order_by(Conflict.id.desc())
         return self._read(statement.limit(limit))
 
+    def pair_counts(self) -> list[PairCounts]:
+        """Conflicts per pair of outlets (names in order), most conflicts first. Counted on
+        the claims' own source ids, without the articles."""
+        a, b = aliased(Claim), aliased(Claim)
+        rows = self.session.execute(
+            select(a.source_id, b.source_id, Conflict.status, func.count())
+            .join(a, Conflict.claim_a_id == a.id)
+            .join(b, Conflict.claim_b_id == b.id)
+            .group_by(a.source_id, b.source_id, Conflict.status)
+        ).all()
+        names = dict(self.session.execute(select(Source.id, Source.name)).tuples().all())
+        counts: dict[tuple[str, str], dict[str, int]] = {}
+        for first, second, status, count in rows:
+            pair = tuple(sorted((names[first], names[second])))
+            place = counts.setdefault((pair[0], pair[1]), {})
+            place[status] = place.get(status, 0) + count
+        found = [
+            PairCounts(
+                source=pair[0],
+                other_source=pair[1],
+                conflicts=sum(by_status.values()),
+                new=by_status.get("new", 0),
+                confirmed=by_status.get("confirmed", 0),
+                dismissed=by_status.get("dismissed", 0),
+            )
+            for pair, by_status in counts.items()
+        ]
+        return sorted(found, key=lambda p: (-p.conflicts, p.source, p.other_source))
+
     def review(
-        self, conflict_id: int, status: str, note: str | None, reviewed_at: datetime
+        self,
+        conflict_id: int,
+        status: str,
+        note: str | None,
+        reviewer: str,
+        reviewed_at: datetime,
     ) -> bool:
-        """Record a review; ``False`` when there is no such conflict."""
+        """Record a review, on the conflict and in its history; ``False`` when there is no
+        such conflict."""
         conflict = self.session.get(Conflict, conflict_id)
         if conflict is None:
             return False
         conflict.status = status
         conflict.note = note
         conflict.reviewed_at = reviewed_at
+        conflict.reviewed_by = reviewer
+        self.session.add(
+            ConflictReviewRecord(
+                conflict_id=conflict_id,
+                reviewer=reviewer,
+                status=status,
+                note=note,
+                created_at=reviewed_at,
+            )
+        )
         self.session.flush()
         return True
+
+    def history(self, conflict_id: int) -> list[StoredReview]:
+        """Every review of the conflict, oldest first."""
+        rows = self.session.scalars(
+            select(ConflictReviewRecord)
+            .where(ConflictReviewRecord.conflict_id == conflict_id)
+            .order_by(ConflictReviewRecord.id)
+        )
+        return [
+            StoredReview(
+                id=row.id,
+                conflict_id=row.conflict_id,
+                reviewer=row.reviewer,
+                status=row.status,
+                note=row.note,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]

@@ -145,6 +145,24 @@ class Conflict(Base):
     status: Mapped[str] = mapped_column(String(20), default="new", server_default="new", index=True)
     note: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))  # the API key's name
+
+
+class ConflictReviewRecord(Base):
+    """One review of a conflict, as it was made: the history behind its current status."""
+
+    __tablename__ = "conflict_reviews"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conflict_id: Mapped[int] = mapped_column(
+        ForeignKey("conflicts.id", ondelete="CASCADE"), index=True
+    )
+    # The API key's name; NULL for reviews made before reviewers were recorded.
+    reviewer: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class IndexChange(Base):
