@@ -247,7 +247,7 @@ class ConflictRepository:
             .join(b, Conflict.claim_b_id == b.id)
             .group_by(a.source_id, b.source_id, Conflict.status)
         ).all()
-        names = dict(self.session.execute(select(Source.id, Source.name)).tuples().all())
+        names = {row.id: row.name for row in self.session.execute(select(Source.id, Source.name))}
         counts: dict[tuple[str, str], dict[str, int]] = {}
         for first, second, status, count in rows:
             pair = tuple(sorted((names[first], names[second])))

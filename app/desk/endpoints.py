@@ -187,7 +187,7 @@ def login(
             "login.html",
             status=401,
             next=_safe_next(next),
-            error="That key is not one of this service's API keys.",
+            error="That key is not one of the API keys of this service.",
         )
     # A new nonce on sign-in: nothing issued to the visitor carries over.
     return _finish(request, RedirectResponse(_safe_next(next), 303), Sessions.new(owner))
