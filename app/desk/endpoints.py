@@ -435,9 +435,11 @@ def article_page(
     except NotFound as error:
         return _refused(request, str(error), 404)
     rendered = article_flows.render_article(session, checker, stored)
+    conflicted = {c.id for c in rendered.claims if c.conflicts}
     spans: list[views.Span] = []
     for claim in stored.claims:
-        spans.append(views.Span(claim.start, claim.end, "claim", f"claim-{claim.id}"))
+        css = "conflicted" if claim.id in conflicted else ""
+        spans.append(views.Span(claim.start, claim.end, "claim", f"claim-{claim.id}", css))
         spans += views.quantity_spans(
             stored.text, claim.start, claim.end, claim.text, claim.facts.quantities
         )

@@ -96,6 +96,19 @@ def _x_of(bound: Bound, scale: Scale, left: bool) -> float:
     return scale.x(bound.value)
 
 
+def _label(x1: float, x2: float, colour: str, y: float) -> str:
+    """The opening tag of a row's label: from the band's start when that is on the left half,
+    else ending at the band's end, so that it stays inside the picture."""
+    if x1 <= WIDTH / 2:
+        x, anchor = max(x1, 4.0), "start"
+    else:
+        x, anchor = min(x2, WIDTH - 4.0), "end"
+    return (
+        f'<text class="notation" x="{x:.1f}" y="{y - 11:.1f}" text-anchor="{anchor}" '
+        f'font-size="14" fill="{colour}" font-weight="bold">'
+    )
+
+
 def gap_between(a: Band, b: Band) -> tuple[float, float] | None:
     """The stretch of values between two disjoint intervals (``None`` when they touch or
     overlap, or the gap has no finite edge)."""
@@ -165,8 +178,7 @@ def number_line(a: Band, b: Band, title: str) -> str:
             f'stroke-width="5"/>'
             f"{_end(x1, y, band.low, colour, left=True)}"
             f"{_end(x2, y, band.high, colour, left=False)}"
-            f'<text class="notation" x="{max(x1, MARGIN - 30):.1f}" y="{y - 11:.1f}" '
-            f'font-size="13" fill="{colour}" font-weight="bold">'
+            f"{_label(x1, x2, colour, y)}"
             f"{escape(band.label)} {escape(band.notation)}</text></g>"
         )
     if scale.log:

@@ -132,6 +132,7 @@ class Span:
     end: int
     kind: str  # "claim" or "quantity"
     anchor: str | None = None
+    css: str = ""  # further classes of a claim's mark
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -201,7 +202,8 @@ def _mark_range(
         s, e = max(span.start, start), min(span.end, end)
         if s < e:
             anchor = f' id="{escape(span.anchor)}"' if span.anchor else ""
-            events.append((s, 2, f'<mark class="claim"{anchor}>'))
+            classes = f"claim {span.css}".strip()
+            events.append((s, 2, f'<mark class="{escape(classes)}"{anchor}>'))
             events.append((e, 0, "</mark>"))
     for span in quantities:
         s, e = max(span.start, start), min(span.end, end)
