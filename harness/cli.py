@@ -134,7 +134,11 @@ def bench(
     databases: Annotated[str, typer.Option(help="sqlite and/or postgresql.")] = "sqlite,postgresql",
     rounds: Annotated[int, typer.Option(min=1, help="Repetitions; medians are reported.")] = 3,
     sections: Annotated[
-        str, typer.Option(help="Any of embedding, ingest, check, comma-separated.")
+        str,
+        typer.Option(
+            help="Any of embedding, ingest, check, desk (its pages at 100k conflicts on "
+            "SQLite), comma-separated."
+        ),
     ] = "embedding,ingest,check",
     out: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path(
         "bench/results.json"

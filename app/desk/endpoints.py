@@ -113,9 +113,11 @@ def _page(request: Request) -> _Page | Response:
     """The page's reviewer, or the answer instead: sign in, or the desk is closed."""
     session = _current(request)
     if session is not None:
+        request.state.principal = session.reviewer  # the access log's caller
         return _Page(request, session, fresh=False)
     if not _keys(request):
         if is_loopback(request):
+            request.state.principal = LOCAL_REVIEWER
             return _Page(request, Sessions.new(LOCAL_REVIEWER), fresh=True)
         return _closed(request)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")

@@ -1,11 +1,15 @@
 """Who reviewed a conflict, and every review it had.
 
 - ``conflicts.reviewed_by``: the name of the API key that made the latest review.
+- ``conflicts.source_a_id`` and ``source_b_id``: the two claims' outlets, denormalised (a
+  claim never changes source) and indexed with the status, so that the desk's sources page
+  counts conflicts per pair of outlets from one index instead of joining two claims a row
+  (0.7 s at 100,000 conflicts on SQLite). Filled here for the conflicts stored so far.
 - ``conflict_reviews``: one row per review (conflict, reviewer, status, note, time), the
   history a fact-checker reads on the desk and ``GET /v1/conflicts/{id}`` returns. Conflicts
   reviewed before this revision get one row from their current review, with no reviewer.
 
-Downgrade drops both; the current status, note and time stay on the conflicts.
+Downgrade drops them all; the current status, note and time stay on the conflicts.
 
 Revision ID: 0005
 Revises: 0003
@@ -30,6 +34,16 @@ def upgrade() -> None:
         "conflicts", schema=None, table_kwargs={"sqlite_autoincrement": True}
     ) as batch_op:
         batch_op.add_column(sa.Column("reviewed_by", sa.String(length=64), nullable=True))
+        for side in "ab":
+            batch_op.add_column(sa.Column(f"source_{side}_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            "ix_conflicts_sources_status", ["source_a_id", "source_b_id", "status"], unique=False
+        )
+    op.execute(
+        "UPDATE conflicts SET "
+        "source_a_id = (SELECT source_id FROM claims WHERE claims.id = conflicts.claim_a_id), "
+        "source_b_id = (SELECT source_id FROM claims WHERE claims.id = conflicts.claim_b_id)"
+    )
     op.create_table(
         "conflict_reviews",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -66,4 +80,7 @@ def downgrade() -> None:
     with op.batch_alter_table(
         "conflicts", schema=None, table_kwargs={"sqlite_autoincrement": True}
     ) as batch_op:
+        batch_op.drop_index("ix_conflicts_sources_status")
+        for side in "ab":
+            batch_op.drop_column(f"source_{side}_id")
         batch_op.drop_column("reviewed_by")

@@ -40,6 +40,11 @@ def test_reviews_made_before_become_history_and_survive_the_downgrade(
             sa.text("SELECT conflict_id, reviewer, status, note FROM conflict_reviews")
         ).all()
     assert [tuple(r) for r in rows] == [(1, None, "confirmed", "AP lags.")]
+    with engine.connect() as connection:
+        outlets = connection.execute(
+            sa.text("SELECT source_a_id, source_b_id FROM conflicts WHERE id = 1")
+        ).one()
+    assert tuple(outlets) == (1, 2)  # the claims' sources, filled in
 
     with TestClient(create_app(Settings(database_url=at_0002), embedder)) as client:
         conflict = client.get("/v1/conflicts/1").json()
@@ -55,7 +60,8 @@ def test_reviews_made_before_become_history_and_survive_the_downgrade(
     with engine.connect() as connection:
         inspector = sa.inspect(connection)
         assert "conflict_reviews" not in inspector.get_table_names()
-        assert "reviewed_by" not in {c["name"] for c in inspector.get_columns("conflicts")}
+        columns = {c["name"] for c in inspector.get_columns("conflicts")}
+        assert not columns & {"reviewed_by", "source_a_id", "source_b_id"}
         status = connection.scalar(sa.text("SELECT status FROM conflicts WHERE id = 1"))
     assert status == "dismissed"
     command.upgrade(config, "head")
