@@ -61,14 +61,17 @@ def requested_urls(driver: Any) -> list[str]:
     return urls
 
 
-def screenshot(driver: Any, path: Path, width: int, mobile: bool) -> None:
-    """The whole page (not only the window) at ``width`` CSS pixels, as PNG."""
+def screenshot(driver: Any, path: Path, width: int, mobile: bool, longest: int = 2200) -> None:
+    """The page (beyond the window, down to ``longest`` CSS pixels) at ``width``, as PNG."""
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile},
     )
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    clip = {"x": 0, "y": 0, "width": width, "height": min(int(height), longest), "scale": 1}
     shot = driver.execute_cdp_cmd(
-        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+        "Page.captureScreenshot",
+        {"format": "png", "captureBeyondViewport": True, "clip": clip},
     )
     path.write_bytes(base64.b64decode(shot["data"]))
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
