@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.db.session import create_db_engine, create_session_factory
+from app.desk.session import desk_key
 from app.embeddings import Embedder, load_embedder
 from app.pagination import PageTokens, page_token_key
 from app.pipeline import CheckPolicy, CrossChecker
@@ -35,6 +36,7 @@ class Components:
     checker: CrossChecker
     owns_embedder: bool  # False when the caller lent an already started model
     page_tokens: PageTokens  # signs the lists' page tokens (app.pagination)
+    session_key: bytes  # signs the desk's session cookies and form tokens (app.desk.session)
 
     @classmethod
     def start(
@@ -53,11 +55,18 @@ class Components:
         used = instrument(model) if instrument is not None else model
         checker = CrossChecker(used, search, CheckPolicy.from_settings(settings))
         secret = settings.access.page_token_secret
-        tokens = PageTokens(
-            page_token_key(secret.get_secret_value() if secret else None, settings.database.url)
-        )
+        key = page_token_key(secret.get_secret_value() if secret else None, settings.database.url)
+        desk_secret = settings.access.session_secret
         components = cls(
-            settings, engine, sessions, model, search, checker, embedder is None, tokens
+            settings,
+            engine,
+            sessions,
+            model,
+            search,
+            checker,
+            embedder is None,
+            PageTokens(key),
+            desk_key(desk_secret.get_secret_value() if desk_secret else None, key),
         )
         components.catch_up()
         return components

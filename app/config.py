@@ -10,6 +10,7 @@ them: each field carries the name it is read from (``settings.database.pool_size
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -34,7 +35,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
+MAX_KEY_NAME = 64  # the principal columns (reviews, webhooks, idempotency keys) hold 64
 ENV_PREFIX = "CROSSCHECK_"
+
+
+def key_name(key: str) -> str:
+    """The name of a key given without one: a stable, non-secret fingerprint."""
+    return "key:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 class _Group(BaseModel):
@@ -345,13 +352,15 @@ class LimitsSettings(_Group):
 class AccessSettings(_Group):
     """Who may call: API keys for writes and, by a setting, reads."""
 
-    api_keys: list[str] = Field(
+    api_keys: dict[str, str] = Field(
         alias="api_keys",
-        default_factory=list,
+        default_factory=dict,
         repr=False,
-        description='API keys, as a JSON list: \'["key-1", "key-2"]\'. Writes (POST, PATCH, '
-        "DELETE) need one in X-API-Key. Empty: writes are open (a warning at start-up); for "
-        "a newcomer on 127.0.0.1 only.",
+        description='API keys by name, as a JSON object: \'{"alice": "key-1", "bob": "key-2"}\' '
+        "(a JSON list of keys works too; each is then named key:<fingerprint>). Writes (POST, "
+        "PATCH, DELETE) need one in X-API-Key, and the desk's sign-in takes one; the name is "
+        "who made a request (reviews, logs, webhooks). Empty: writes are open and the desk "
+        "signs in a local reviewer (a warning at start-up); for a newcomer on 127.0.0.1 only.",
     )
     require_api_keys: bool = Field(
         alias="require_api_keys",
@@ -372,6 +381,32 @@ class AccessSettings(_Group):
         "replicas reach the database by different URLs). Changing it makes outstanding page "
         "tokens 400.",
     )
+    session_secret: SecretStr | None = Field(
+        alias="session_secret",
+        default=None,
+        description="Key that signs the desk's session cookies and form tokens. Unset: "
+        "derived from the page-token key (kept beside a SQLite file database in "
+        "crosscheck.db.secret; for PostgreSQL derived from the database URL, so set this or "
+        "CROSSCHECK_PAGE_TOKEN_SECRET there). Changing it signs every reviewer out.",
+    )
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _named_keys(cls, keys: Any) -> Any:
+        """A list of keys is named by their fingerprints, as it was logged before names."""
+        if isinstance(keys, list | tuple):
+            return {key_name(key): key for key in keys}
+        return keys
+
+    @field_validator("api_keys")
+    @classmethod
+    def _names_fit(cls, keys: dict[str, str]) -> dict[str, str]:
+        for name in keys:
+            if not name.strip() or len(name) > MAX_KEY_NAME:
+                raise ValueError(
+                    f"an API key's name must be 1 to {MAX_KEY_NAME} characters: {name[:80]!r}"
+                )
+        return keys
 
 
 class FeedSettings(_Group):

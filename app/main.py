@@ -14,6 +14,7 @@ from app.claims.endpoints import router as claims_router
 from app.components import Components
 from app.config import Settings, get_settings
 from app.conflicts.endpoints import router as conflicts_router
+from app.desk import Sessions, install_desk
 from app.docs import install_docs
 from app.embeddings import Embedder
 from app.headers import SecurityHeaders
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.search = components.search
         app.state.checker = components.checker
         app.state.page_tokens = components.page_tokens
+        app.state.desk_sessions = Sessions(components.session_key)
         # Webhook deliveries: a thread of their own, never in a request's path.
         worker = DeliveryWorker(components.sessions, settings.webhooks, metrics)
         worker.start()
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.include_router(webhooks_router)
     app.include_router(metrics_router)
     app.include_router(problems_router)
+    install_desk(app)
     install_openapi(app, settings.access)
     return app
 

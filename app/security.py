@@ -1,24 +1,25 @@
 """Who may call: API keys for writes (and, by a setting, reads), and the per-client rate limit.
 
-Keys come from the setting ``CROSSCHECK_API_KEYS`` (a JSON list) and are sent in ``X-API-Key``.
-Every key is compared in constant time, and all of them are compared on every request, so the
-answer's timing tells nothing about which key came close. With no keys configured the service
+Keys come from the setting ``CROSSCHECK_API_KEYS`` (a JSON object of names and keys, or a JSON
+list of keys named by their fingerprints) and are sent in ``X-API-Key``; the caller is the key's
+name. Every key is compared in constant time, and all of them are compared on every request, so
+the answer's timing tells nothing about which key came close. With no keys configured the service
 is open for writes, for a newcomer on 127.0.0.1; start-up says so in the log, and
 ``CROSSCHECK_REQUIRE_API_KEYS`` (set in the Docker image) refuses to start that way at all.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
-from app.config import AccessSettings, Settings
+from app.config import AccessSettings, Settings, key_name
 from app.exceptions import RateLimited, Unauthorized
 from app.limits import Limiter, remember
 from app.problems import responses
@@ -39,37 +40,44 @@ api_key_header = APIKeyHeader(
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who made a request: an API key's fingerprint, or the client's address without one."""
+    """Who made a request: an API key's name, or the client's address without one."""
 
     principal: str
     authenticated: bool
 
 
 def key_fingerprint(key: str) -> str:
-    """A stable, non-secret name for a key: in logs, metrics and idempotency records."""
-    return "key:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    """A stable, non-secret name for a key: the name of a key configured without one."""
+    return key_name(key)
 
 
-def key_is_known(presented: str, keys: list[str]) -> bool:
-    """Whether ``presented`` is one of ``keys``, compared in constant time against each."""
+def key_owner(presented: str, keys: Mapping[str, str]) -> str | None:
+    """The name of the key ``presented`` is, or ``None``; compared in constant time against
+    every key, whichever matches."""
     candidate = presented.encode("utf-8", "surrogatepass")
-    found = False
-    for key in keys:
-        found |= hmac.compare_digest(candidate, key.encode("utf-8", "surrogatepass"))
-    return found
+    owner = None
+    for name, key in keys.items():
+        if hmac.compare_digest(candidate, key.encode("utf-8", "surrogatepass")):
+            owner = name
+    return owner
+
+
+def key_is_known(presented: str, keys: Iterable[str]) -> bool:
+    """Whether ``presented`` is one of ``keys``, compared in constant time against each."""
+    return key_owner(presented, {str(n): key for n, key in enumerate(keys)}) is not None
 
 
 def check_start_up(settings: AccessSettings) -> None:
     """Refuse to start without keys when told to; otherwise warn that writes are open."""
-    if any(not key.strip() for key in settings.api_keys):
+    if any(not key.strip() for key in settings.api_keys.values()):
         raise RuntimeError("CROSSCHECK_API_KEYS holds an empty key: remove it.")
     if settings.api_keys:
         logger.info("API keys configured: %d", len(settings.api_keys))
         return
     if settings.require_api_keys:
         raise RuntimeError(
-            "No API keys: set CROSSCHECK_API_KEYS to a JSON list of keys, e.g. "
-            "'[\"a-long-random-string\"]' (CROSSCHECK_REQUIRE_API_KEYS is set)."
+            "No API keys: set CROSSCHECK_API_KEYS to a JSON object of names and keys, e.g. "
+            '\'{"alice": "a-long-random-string"}\' (CROSSCHECK_REQUIRE_API_KEYS is set).'
         )
     logger.warning(
         "No API keys configured (CROSSCHECK_API_KEYS): anyone who can reach this service can "
@@ -90,8 +98,9 @@ def _admit(
     caller = Caller(_client_address(request), authenticated=False)
     problem: Unauthorized | None = None
     if presented is not None and keys:
-        if key_is_known(presented, keys):
-            caller = Caller(key_fingerprint(presented), authenticated=True)
+        owner = key_owner(presented, keys)
+        if owner is not None:
+            caller = Caller(owner, authenticated=True)
         else:
             problem = Unauthorized(
                 f"The {API_KEY_HEADER} header holds a key this service does not know; "

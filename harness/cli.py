@@ -136,8 +136,9 @@ def bench(
     sections: Annotated[
         str | None,
         typer.Option(
-            help="Any of embedding, ingest, check, hostile, comma-separated. Default: all, or "
-            "all but hostile with --quick."
+            help="Any of embedding, ingest, check, hostile, desk (its pages at 100k conflicts on "
+            "SQLite), comma-separated. Default: all but desk, or all but hostile and desk "
+            "with --quick."
         ),
     ] = None,
     out: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path(

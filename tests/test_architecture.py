@@ -42,3 +42,11 @@ def test_every_repository_is_storage() -> None:
     }
     covered = {r for r in repositories if r in sources or r.rsplit(".", 1)[0] in sources}
     assert covered == repositories
+
+
+def test_the_desk_has_no_storage_of_its_own() -> None:
+    """Every part of app that holds data (and every slice's repository) is forbidden to the
+    desk, so its pages read and write through the services the API uses."""
+    forbidden = set(contract("The desk reads and writes")["forbidden_modules"])
+    assert {"app.db", "app.search", "app.sources"} <= forbidden
+    assert contract("The desk reads and writes")["source_modules"] == ["app.desk"]

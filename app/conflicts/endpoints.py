@@ -95,14 +95,7 @@ def list_conflicts(
             "status": status,
         },
     )
-    claim_ids = None
-    if q is not None:
-        hits = checker.search_text(session, q, settings.feed.query_neighbours)
-        claim_ids = [
-            claim.id
-            for claim, similarity in hits
-            if similarity >= settings.feed.query_min_similarity
-        ]
+    claim_ids = service.feed_claim_ids(session, checker, q, settings.feed)
     return service.list_conflicts(
         session,
         Paging(tokens, scope, size, page_token),
@@ -122,7 +115,8 @@ def list_conflicts(
     responses={**responses(404, 422, 503), **READ_RESPONSES},
 )
 def get_conflict(conflict_id: ResourceId, _caller: ReadAccess, session: SessionDep) -> ConflictOut:
-    """One conflict with its full explanation: both claims, both numbers, the rule, the gap."""
+    """One conflict with its full explanation: both claims, both numbers, the rule, the gap,
+    and its reviews (status, reviewer, note, history)."""
     return service.get_conflict(session, conflict_id)
 
 
@@ -132,10 +126,11 @@ def get_conflict(conflict_id: ResourceId, _caller: ReadAccess, session: SessionD
     responses={**responses(400, 404, 413, 422, 503), **WRITE_RESPONSES},
 )
 def review_conflict(
-    conflict_id: ResourceId, review: ConflictReview, _caller: WriteAccess, session: SessionDep
+    conflict_id: ResourceId, review: ConflictReview, caller: WriteAccess, session: SessionDep
 ) -> ConflictOut:
     """Mark a conflict `confirmed` or `dismissed` (or `new` again), with an optional note.
 
-    Sets `reviewed_at`. The feed's `status` filter then finds it.
+    Sets `reviewed_at` and `reviewer` (the API key's name) and adds the review to the
+    conflict's `history`. The feed's `status` filter then finds it.
     """
-    return service.review_conflict(session, conflict_id, review)
+    return service.review_conflict(session, conflict_id, review, caller.principal)

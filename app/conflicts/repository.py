@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core.compare import QuantityConflict
 from app.db.codecs import details_from_json
-from app.db.models import Article, Claim, Conflict, Source
+from app.db.models import Article, Claim, Conflict, ConflictReviewRecord, Source
 from app.db.upsert import insert_unless_exists
 
 
@@ -48,6 +48,31 @@ class StoredConflict:
     status: str
     note: str | None
     reviewed_at: datetime | None
+    reviewed_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReview:
+    """One review of a conflict, as it was made."""
+
+    id: int
+    conflict_id: int
+    reviewer: str | None
+    status: str
+    note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PairCounts:
+    """The conflicts between two outlets, by review status."""
+
+    source: str
+    other_source: str
+    conflicts: int
+    new: int
+    confirmed: int
+    dismissed: int
 
 
 _claim_a, _claim_b = aliased(Claim), aliased(Claim)
@@ -82,6 +107,7 @@ _READ: Select[Any] = (
         Conflict.status,
         Conflict.note,
         Conflict.reviewed_at,
+        Conflict.reviewed_by,
         *_side(_claim_a, _article_a, _source_a),
         *_side(_claim_b, _article_b, _source_b),
     )
@@ -95,7 +121,7 @@ _READ: Select[Any] = (
 
 
 def _stored(row: Any) -> StoredConflict:
-    head = 12
+    head = 13
     a = ConflictClaim(*row[head : head + _SIDE])
     b = ConflictClaim(*row[head + _SIDE : head + 2 * _SIDE])
     return StoredConflict(
@@ -113,7 +139,12 @@ def _stored(row: Any) -> StoredConflict:
         status=row.status,
         note=row.note,
         reviewed_at=row.reviewed_at,
+        reviewed_by=row.reviewed_by,
     )
+
+
+def _source_id(name: str | None) -> ColumnElement[Any]:
+    return select(Source.id).where(Source.name == name).scalar_subquery()
 
 
 class ConflictRepository:
@@ -129,9 +160,15 @@ class ConflictRepository:
 
     def add_unless_stored(self, values: dict[str, Any]) -> bool:
         """Store a conflict; ``False``, storing nothing, when its claim pair already has one."""
+        outlets = {
+            f"source_{side}_id": select(Claim.source_id)
+            .where(Claim.id == values[f"claim_{side}_id"])
+            .scalar_subquery()
+            for side in "ab"
+        }
         inserted = self.session.execute(
             insert_unless_exists(self.session, Conflict, ["claim_a_id", "claim_b_id"])
-            .values(**values)
+            .values(**values, **outlets)
             .returning(Conflict.id)
         ).scalar_one_or_none()
         return inserted is not None
@@ -171,16 +208,21 @@ class ConflictRepository:
         from it. ``claim_ids``: one of the two claims among them.
         """
         statement = _READ
+        # By the conflicts' own outlet columns (indexed), not the joined names: a pair of
+        # outlets is found without reading every conflict newer than its own.
         if source is not None and other_source is not None:
+            one, other = _source_id(source), _source_id(other_source)
             statement = statement.where(
                 or_(
-                    (_source_a.name == source) & (_source_b.name == other_source),
-                    (_source_a.name == other_source) & (_source_b.name == source),
+                    (Conflict.source_a_id == one) & (Conflict.source_b_id == other),
+                    (Conflict.source_a_id == other) & (Conflict.source_b_id == one),
                 )
             )
         elif source is not None or other_source is not None:
-            either = source if source is not None else other_source
-            statement = statement.where(or_(_source_a.name == either, _source_b.name == either))
+            either = _source_id(source if source is not None else other_source)
+            statement = statement.where(
+                or_(Conflict.source_a_id == either, Conflict.source_b_id == either)
+            )
         if since is not None:
             statement = statement.where(Conflict.created_at >= since)
         if min_gap is not None:
@@ -210,15 +252,77 @@ class ConflictRepository:
             statement = statement.order_by(Conflict.id.desc())
         return self._read(statement.limit(limit))
 
+    def pair_counts(self) -> list[PairCounts]:
+        """Conflicts per pair of outlets (names in order), most conflicts first; counted on
+        the conflicts' own outlet columns (one index, no join)."""
+        rows = self.session.execute(
+            select(Conflict.source_a_id, Conflict.source_b_id, Conflict.status, func.count())
+            .where(Conflict.source_a_id.is_not(None), Conflict.source_b_id.is_not(None))
+            .group_by(Conflict.source_a_id, Conflict.source_b_id, Conflict.status)
+        ).all()
+        names = {row.id: row.name for row in self.session.execute(select(Source.id, Source.name))}
+        counts: dict[tuple[str, str], dict[str, int]] = {}
+        for first, second, status, count in rows:
+            pair = tuple(sorted((names[first], names[second])))
+            place = counts.setdefault((pair[0], pair[1]), {})
+            place[status] = place.get(status, 0) + count
+        found = [
+            PairCounts(
+                source=pair[0],
+                other_source=pair[1],
+                conflicts=sum(by_status.values()),
+                new=by_status.get("new", 0),
+                confirmed=by_status.get("confirmed", 0),
+                dismissed=by_status.get("dismissed", 0),
+            )
+            for pair, by_status in counts.items()
+        ]
+        return sorted(found, key=lambda p: (-p.conflicts, p.source, p.other_source))
+
     def review(
-        self, conflict_id: int, status: str, note: str | None, reviewed_at: datetime
+        self,
+        conflict_id: int,
+        status: str,
+        note: str | None,
+        reviewer: str,
+        reviewed_at: datetime,
     ) -> bool:
-        """Record a review; ``False`` when there is no such conflict."""
+        """Record a review, on the conflict and in its history; ``False`` when there is no
+        such conflict."""
         conflict = self.session.get(Conflict, conflict_id)
         if conflict is None:
             return False
         conflict.status = status
         conflict.note = note
         conflict.reviewed_at = reviewed_at
+        conflict.reviewed_by = reviewer
+        self.session.add(
+            ConflictReviewRecord(
+                conflict_id=conflict_id,
+                reviewer=reviewer,
+                status=status,
+                note=note,
+                created_at=reviewed_at,
+            )
+        )
         self.session.flush()
         return True
+
+    def history(self, conflict_id: int) -> list[StoredReview]:
+        """Every review of the conflict, oldest first."""
+        rows = self.session.scalars(
+            select(ConflictReviewRecord)
+            .where(ConflictReviewRecord.conflict_id == conflict_id)
+            .order_by(ConflictReviewRecord.id)
+        )
+        return [
+            StoredReview(
+                id=row.id,
+                conflict_id=row.conflict_id,
+                reviewer=row.reviewer,
+                status=row.status,
+                note=row.note,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.conflicts.repository import StoredConflict
+from app.conflicts.repository import StoredConflict, StoredReview
 from app.core.compare import QuantityConflict, Verdict
 from app.schemas import ClaimRef, QuantityOut
 
@@ -37,6 +38,19 @@ class QuantityPair(BaseModel):
         )
 
 
+class ReviewOut(BaseModel):
+    """One review of a conflict: who, when, what, and their note."""
+
+    reviewer: str | None = Field(
+        description="The name of the reviewer's API key; null for reviews made before "
+        "reviewers were recorded.",
+        examples=["alice"],
+    )
+    status: ConflictStatus
+    note: str | None
+    created_at: datetime
+
+
 class ConflictOut(BaseModel):
     """Two claims from different sources that disagree on a number, with the explanation."""
 
@@ -56,10 +70,22 @@ class ConflictOut(BaseModel):
     )
     note: str | None = Field(default=None, description="The reviewer's note.")
     reviewed_at: datetime | None = Field(default=None, description="When it was last reviewed.")
+    reviewer: str | None = Field(
+        default=None,
+        description="Who made the latest review: the name of their API key (CROSSCHECK_API_KEYS).",
+        examples=["alice"],
+    )
+    history: list[ReviewOut] | None = Field(
+        default=None,
+        description="Every review, oldest first: in GET /v1/conflicts/{id} and the PATCH's "
+        "answer; null in the feed's lists.",
+    )
 
     @classmethod
-    def of_stored(cls, conflict: StoredConflict) -> ConflictOut:
-        """A stored conflict as served."""
+    def of_stored(
+        cls, conflict: StoredConflict, history: Sequence[StoredReview] | None = None
+    ) -> ConflictOut:
+        """A stored conflict as served, with its review history when given."""
         return cls(
             id=conflict.id,
             created_at=conflict.created_at,
@@ -75,6 +101,10 @@ class ConflictOut(BaseModel):
             status=conflict.status,
             note=conflict.note,
             reviewed_at=conflict.reviewed_at,
+            reviewer=conflict.reviewed_by,
+            history=None
+            if history is None
+            else [ReviewOut.model_validate(r, from_attributes=True) for r in history],
         )
 
     @classmethod

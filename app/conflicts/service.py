@@ -7,7 +7,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.conflicts.repository import ConflictRepository, StoredConflict
+from app.config import FeedSettings
+from app.conflicts.repository import ConflictRepository, PairCounts, StoredConflict
 from app.conflicts.schemas import ConflictOut, ConflictPage, ConflictReview
 from app.core.compare import QuantityConflict, Verdict
 from app.db.base import utcnow
@@ -16,6 +17,7 @@ from app.db.session import begin_write
 from app.events import publish
 from app.exceptions import InvalidInput, NotFound
 from app.pagination import Paging
+from app.pipeline import CrossChecker
 
 ORDERS = ("newest", "severity", "oldest")
 
@@ -66,11 +68,28 @@ def conflicts_of_claims(session: Session, claim_ids: Sequence[int]) -> list[Stor
     return ConflictRepository(session).for_claims(claim_ids)
 
 
+def source_pairs(session: Session) -> list[PairCounts]:
+    """For each pair of outlets, the conflicts between them by review status."""
+    return ConflictRepository(session).pair_counts()
+
+
+def feed_claim_ids(
+    session: Session, checker: CrossChecker, q: str | None, settings: FeedSettings
+) -> list[int] | None:
+    """The claims the feed's semantic query ``q`` keeps (``None``: no query, every claim)."""
+    if q is None:
+        return None
+    hits = checker.search_text(session, q, settings.query_neighbours)
+    return [claim.id for claim, similarity in hits if similarity >= settings.query_min_similarity]
+
+
 def get_conflict(session: Session, conflict_id: int) -> ConflictOut:
-    conflict = ConflictRepository(session).get(conflict_id)
+    """One stored conflict with its review history."""
+    conflicts = ConflictRepository(session)
+    conflict = conflicts.get(conflict_id)
     if conflict is None:
         raise NotFound(f"There is no conflict {conflict_id}.")
-    return ConflictOut.of_stored(conflict)
+    return ConflictOut.of_stored(conflict, conflicts.history(conflict_id))
 
 
 def list_conflicts(
@@ -123,15 +142,18 @@ def list_conflicts(
     return ConflictPage(items=items, next_page_token=next_token, follow_token=follow_token)
 
 
-def review_conflict(session: Session, conflict_id: int, review: ConflictReview) -> ConflictOut:
-    """Record a fact-checker's verdict (and note) on a conflict."""
+def review_conflict(
+    session: Session, conflict_id: int, review: ConflictReview, reviewer: str
+) -> ConflictOut:
+    """Record a fact-checker's verdict (and note) on a conflict, and who gave it: the one way
+    a review is made (``PATCH /v1/conflicts/{id}`` and the desk both come here)."""
     begin_write(session)
     conflicts = ConflictRepository(session)
     current = conflicts.get(conflict_id)
     if current is None:
         raise NotFound(f"There is no conflict {conflict_id}.")
     note = review.note if "note" in review.model_fields_set else current.note
-    conflicts.review(conflict_id, review.status, note, utcnow())
+    conflicts.review(conflict_id, review.status, note, reviewer, utcnow())
     reviewed = get_conflict(session, conflict_id)
     publish(session, "conflict.reviewed", reviewed.model_dump(mode="json"))  # for webhooks
     return reviewed

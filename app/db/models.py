@@ -121,6 +121,8 @@ class Conflict(Base):
         UniqueConstraint("claim_a_id", "claim_b_id"),
         CheckConstraint("claim_a_id < claim_b_id", name="ordered_pair"),
         Index("ix_conflicts_severity_id", "severity", "id"),
+        # The sources page counts conflicts per pair of outlets and status from this alone.
+        Index("ix_conflicts_sources_status", "source_a_id", "source_b_id", "status"),
         {"sqlite_autoincrement": True},
     )
 
@@ -145,6 +147,29 @@ class Conflict(Base):
     status: Mapped[str] = mapped_column(String(20), default="new", server_default="new", index=True)
     note: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))  # the API key's name
+    # The claims' outlets, copied (a claim never changes source) so that counting conflicts
+    # per pair of outlets reads one index; filled on insert, and by revision 0005. No foreign
+    # key of their own: the claims' keep them right (a source is never deleted under a claim).
+    source_a_id: Mapped[int | None] = mapped_column(Integer)
+    source_b_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ConflictReviewRecord(Base):
+    """One review of a conflict, as it was made: the history behind its current status."""
+
+    __tablename__ = "conflict_reviews"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conflict_id: Mapped[int] = mapped_column(
+        ForeignKey("conflicts.id", ondelete="CASCADE"), index=True
+    )
+    # The API key's name; NULL for reviews made before reviewers were recorded.
+    reviewer: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class IndexChange(Base):

@@ -51,6 +51,7 @@ from harness.bench.corpus import (
     load_corpus,
     seed_articles,
 )
+from harness.bench.desk import bench_desk, print_desk
 from harness.bench.hostile import hostile_section, print_hostile
 from harness.bench.server import ApiServer
 from harness.bench.store import fill
@@ -85,6 +86,10 @@ class BenchConfig:
     @property
     def stress_pairs(self) -> int | None:
         return 500 if self.quick else None
+
+    @property
+    def desk_conflicts(self) -> int:
+        return 10_000 if self.quick else 100_000
 
 
 def run_bench(config: BenchConfig, console: Console) -> dict[str, Any]:
@@ -126,7 +131,21 @@ def run_bench(config: BenchConfig, console: Console) -> dict[str, Any]:
         _save(results, config.out)
     results["check"] = {}
     databases = config.databases if "check" in config.sections else ()
-    vectors = _pool_vectors(corpus, settings, console) if databases else np.zeros((0, 0))
+    wanted = databases or "desk" in config.sections
+    vectors = _pool_vectors(corpus, settings, console) if wanted else np.zeros((0, 0))
+    if "desk" in config.sections:
+        console.print("[bold]desk pages[/bold]")
+        results["desk"] = bench_desk(
+            config.desk_conflicts,
+            config.rounds,
+            corpus.pool,
+            vectors,
+            settings,
+            _server_env(settings, ""),
+            config.workdir,
+            console,
+        )
+        _save(results, config.out)
     for database in databases:
         console.print(f"[bold]check on {database}[/bold]")
         results["check"][database] = {"sizes": {}}
@@ -632,6 +651,8 @@ def _hostile(config: BenchConfig, settings: Settings, console: Console) -> dict[
 
 def print_table(results: dict[str, Any], console: Console) -> None:
     """The human summary of a results document."""
+    if results.get("desk"):
+        print_desk(results["desk"], console)
     embedding = results.get("embedding")
     if embedding:
         table = Table(

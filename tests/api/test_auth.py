@@ -207,6 +207,8 @@ def test_a_review_cannot_set_server_fields(keyed: TestClient) -> None:
         ("severity", 1.0),
         ("id", 99),
         ("created_at", "2020-01-01T00:00:00Z"),
+        ("reviewer", "someone-else"),
+        ("history", []),
     ]:
         response = keyed.patch(
             f"/v1/conflicts/{conflict['id']}",
@@ -214,4 +216,54 @@ def test_a_review_cannot_set_server_fields(keyed: TestClient) -> None:
             headers=headers,
         )
         assert_problem(response, 422, "unknown field")
-    assert keyed.get(f"/v1/conflicts/{conflict['id']}").json() == conflict
+    one = keyed.get(f"/v1/conflicts/{conflict['id']}").json()
+    assert one["history"] == []  # no review was made
+    assert conflict["history"] is None  # the feed's items leave the history out
+    assert {**one, "history": None} == conflict
+
+
+def test_named_keys_sign_their_reviews(make_client: ClientFactory) -> None:
+    """CROSSCHECK_API_KEYS as {name: key}: the name is who reviewed; the list form names a
+    key by its fingerprint, as it was logged before names."""
+    named = make_client(api_keys={"alice": "alice-key-0123456789", "bob": "bob-key-0123456789"})
+    named.post("/v1/articles", json={"source": "AFP", "text": TOLL_A}, headers=_key("alice"))
+    named.post("/v1/articles", json={"source": "AP", "text": TOLL_B}, headers=_key("alice"))
+    [conflict] = named.get("/v1/conflicts").json()["items"]
+    url = f"/v1/conflicts/{conflict['id']}"
+    named.patch(url, json={"status": "confirmed", "note": "AP lags."}, headers=_key("alice"))
+    body = named.patch(url, json={"status": "dismissed"}, headers=_key("bob")).json()
+    assert body["reviewer"] == "bob"
+    assert [(r["reviewer"], r["status"], r["note"]) for r in body["history"]] == [
+        ("alice", "confirmed", "AP lags."),
+        ("bob", "dismissed", "AP lags."),
+    ]
+    assert named.get(url).json()["history"] == body["history"]
+    assert_problem(
+        named.patch(url, json={"status": "new"}, headers={"X-API-Key": "alice"}), 401, "key"
+    )
+
+    listed = make_client(api_keys=["plain-key-0123456789"])
+    assert Settings(api_keys=["plain-key-0123456789"]).access.api_keys == {
+        key_fingerprint("plain-key-0123456789"): "plain-key-0123456789"
+    }
+    assert listed.get("/v1/conflicts").status_code == 200
+
+
+def _key(name: str) -> dict[str, str]:
+    return {"X-API-Key": f"{name}-key-0123456789"}
+
+
+@pytest.mark.parametrize(
+    ("keys", "needle"),
+    [({"": "a-key-0123456789"}, "name"), ({"x" * 65: "a-key-0123456789"}, "name")],
+)
+def test_key_names_must_fit(keys: dict[str, str], needle: str) -> None:
+    with pytest.raises(ValueError, match=needle):
+        Settings(api_keys=keys)
+
+
+def test_named_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSCHECK_API_KEYS", '{"alice": "alice-key-0123456789"}')
+    assert Settings().access.api_keys == {"alice": "alice-key-0123456789"}
+    monkeypatch.setenv("CROSSCHECK_API_KEYS", '["one-key-0123456789"]')
+    assert list(Settings().access.api_keys.values()) == ["one-key-0123456789"]

@@ -248,6 +248,16 @@ def test_review_a_conflict(three: TestClient) -> None:
     assert cleared["note"] is None
     assert cleared["status"] == "new"
     assert len(feed(three, status="new")) == 3
+    # Every review is kept, oldest first, with who made it (no keys: the client's address).
+    history = three.get(url).json()["history"]
+    assert [(r["status"], r["note"]) for r in history] == [
+        ("confirmed", "AP is behind."),
+        ("dismissed", "AP is behind."),
+        ("new", None),
+    ]
+    assert {r["reviewer"] for r in history} == {"addr:testclient"}
+    assert cleared["reviewer"] == "addr:testclient"
+    assert [c.get("history") for c in feed(three)] == [None, None, None]
 
 
 def test_review_errors(three: TestClient) -> None:

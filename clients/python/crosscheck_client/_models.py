@@ -461,6 +461,24 @@ class Redelivered(BaseModel):
     ]
 
 
+class ReviewOut(BaseModel):
+    """
+    One review of a conflict: who, when, what, and their note.
+    """
+
+    created_at: Annotated[datetime, Field(title="Created At")]
+    note: Annotated[str | None, Field(title="Note")]
+    reviewer: Annotated[
+        str | None,
+        Field(
+            description="The name of the reviewer's API key; null for reviews made before reviewers were recorded.",
+            examples=["alice"],
+            title="Reviewer",
+        ),
+    ]
+    status: Annotated[Literal["new", "confirmed", "dismissed"], Field(title="Status")]
+
+
 class SearchHit(BaseModel):
     claim: ClaimRef
     similarity: Annotated[float, Field(title="Similarity")]
@@ -679,6 +697,13 @@ class ConflictOut(BaseModel):
     a: ClaimRef
     b: ClaimRef
     created_at: Annotated[datetime | None, Field(title="Created At")]
+    history: Annotated[
+        list[ReviewOut] | None,
+        Field(
+            description="Every review, oldest first: in GET /v1/conflicts/{id} and the PATCH's answer; null in the feed's lists.",
+            title="History",
+        ),
+    ] = None
     id: Annotated[
         int | None,
         Field(description="Null when the conflict was found by /v1/check.", title="Id"),
@@ -698,6 +723,14 @@ class ConflictOut(BaseModel):
     reviewed_at: Annotated[
         datetime | None,
         Field(description="When it was last reviewed.", title="Reviewed At"),
+    ] = None
+    reviewer: Annotated[
+        str | None,
+        Field(
+            description="Who made the latest review: the name of their API key (CROSSCHECK_API_KEYS).",
+            examples=["alice"],
+            title="Reviewer",
+        ),
     ] = None
     rule: Annotated[str, Field(title="Rule")]
     severity: Annotated[
