@@ -258,6 +258,34 @@ class MatchingSettings(_Group):
     )
 
 
+class SearchSettings(_Group):
+    """Hybrid retrieval: how the keyword and embedding rankings are fused."""
+
+    fusion: Literal["weighted", "rrf"] = Field(
+        alias="search_fusion",
+        default="weighted",
+        description="How hybrid search fuses the two rankings: weighted (cosine and the "
+        "keyword score over the query's best) or rrf (reciprocal ranks).",
+    )
+    lexical_weight: float = Field(
+        alias="search_lexical_weight",
+        default=0.3,
+        ge=0,
+        le=1,
+        description="weighted fusion: the keyword score's weight (the cosine has 1 - this).",
+    )
+    rrf_k: int = Field(
+        alias="search_rrf_k", default=60, ge=1, description="rrf fusion: k in 1 / (k + rank)."
+    )
+    candidates: int = Field(
+        alias="search_candidates",
+        default=100,
+        ge=1,
+        le=1000,
+        description="Claims read from each index per search before fusing and filtering.",
+    )
+
+
 class LimitsSettings(_Group):
     """What one request may ask for, and how often."""
 
@@ -476,6 +504,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     access: AccessSettings = Field(default_factory=AccessSettings)
     feed: FeedSettings = Field(default_factory=FeedSettings)

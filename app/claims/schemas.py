@@ -62,14 +62,45 @@ class CheckOut(BaseModel):
     conflict_count: int
 
 
+class ArticleRef(BaseModel):
+    """The article a claim was found in."""
+
+    id: int
+    source: str
+    title: str | None
+    url: str | None
+    published_at: date | None
+
+
+class ScoreParts(BaseModel):
+    """What each index said of a hit, and the fused score it is ranked by."""
+
+    score: float = Field(description="What the hits are ranked by in this mode.")
+    semantic_rank: int | None = Field(
+        description="1-based rank among the claims nearest by embedding; null: not among them."
+    )
+    lexical: float | None = Field(
+        description="The keyword score (BM25 on SQLite, ts_rank on PostgreSQL); null: no "
+        "content word of q in the claim, or not among the best by keywords."
+    )
+    lexical_normalised: float = Field(description="The keyword score over the query's best.")
+    lexical_rank: int | None = Field(description="1-based rank by keywords; null: not ranked.")
+
+
 class SearchHit(BaseModel):
     claim: ClaimRef
-    similarity: float
+    article: ArticleRef
+    similarity: float = Field(description="Cosine similarity of q and the claim's embeddings.")
+    score: ScoreParts
 
 
 class SearchResults(BaseModel):
     query: str
+    mode: Literal["hybrid", "semantic", "lexical"]
     items: list[SearchHit]
+    next_page_token: str | None = Field(
+        default=None, description="Pass as page_token for the next page; null on the last."
+    )
 
 
 class CompareSide(BaseModel):

@@ -23,6 +23,9 @@ from app.pipeline.neighbours import Neighbourhood, StoredNeighbourhood
 from app.pipeline.policy import CheckPolicy
 from app.pipeline.repository import StoredClaim
 from app.search.base import ClaimSearch, Vector
+from app.search.fusion import Fused, FusionPolicy
+from app.search.hybrid import HybridSearch, SearchMode
+from app.search.lexical import LexicalSearch, create_lexical_search
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +60,20 @@ class Comparison:
 class CrossChecker:
     """The cross-check, built once from the model, the search backend and the policy."""
 
-    def __init__(self, embedder: Embedder, search: ClaimSearch, policy: CheckPolicy):
+    def __init__(
+        self,
+        embedder: Embedder,
+        search: ClaimSearch,
+        policy: CheckPolicy,
+        lexical: LexicalSearch | None = None,
+        fusion: FusionPolicy | None = None,
+    ):
         self.embedder = embedder
         self.search = search
         self.policy = policy
+        self.hybrid = HybridSearch(
+            search, lexical or create_lexical_search("sqlite"), fusion or FusionPolicy()
+        )
 
     def read(self, text: str, title: str | None, published_at: date | None) -> list[Probe]:
         """The claims of a text with their analysis and embeddings (CPU-bound: call it off
@@ -167,3 +180,21 @@ class CrossChecker:
         [hits] = self.search.nearest(session, [vector], k, None, -1.0)
         stored = StoredNeighbourhood(session, self.search).claims([h.claim_id for h in hits])
         return [(stored[h.claim_id], h.similarity) for h in hits if h.claim_id in stored]
+
+    def find(
+        self,
+        session: Session,
+        query: str,
+        depth: int,
+        exclude_source_id: int | None,
+        mode: SearchMode,
+    ) -> list[tuple[StoredClaim, Fused]]:
+        """The stored claims for a free-text query by embedding, keywords or both fused, best
+        first, at least ``depth`` of them when the store has them."""
+        if not query.strip():
+            raise InvalidInput("q is empty: send the text to search for.")
+        vector = self.embedder.encode([query])[0]
+        found = self.hybrid.search(session, query, vector, depth, exclude_source_id, mode)
+        ids = [f.candidate.claim_id for f in found]
+        stored = StoredNeighbourhood(session, self.search).claims(ids)
+        return [(stored[f.candidate.claim_id], f) for f in found if f.candidate.claim_id in stored]
