@@ -229,12 +229,21 @@ class MatchingSettings(_Group):
         le=100,
         description="Nearest claims from other sources per claim.",
     )
+    match_min_score: float = Field(
+        alias="match_min_score",
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Match score (0..1) from which claims the core judges agreeing are "
+        "reported as matches.",
+    )
     match_threshold: float = Field(
         alias="match_threshold",
         default=0.7,
         ge=0,
         le=1,
-        description="Cosine similarity from which agreeing claims are reported as matches.",
+        description="Cosine similarity from which agreeing claims match whatever their match "
+        "score (a claim quoting part of another is no paraphrase of it).",
     )
     quantity_match_threshold: float = Field(
         alias="quantity_match_threshold",
@@ -269,7 +278,7 @@ class SearchSettings(_Group):
     )
     lexical_weight: float = Field(
         alias="search_lexical_weight",
-        default=0.3,
+        default=0.2,
         ge=0,
         le=1,
         description="weighted fusion: the keyword score's weight (the cosine has 1 - this).",

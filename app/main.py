@@ -18,6 +18,7 @@ from app.docs import install_docs
 from app.embeddings import Embedder
 from app.headers import SecurityHeaders
 from app.limits import create_limiter
+from app.matches.endpoints import router as matches_router
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
 from app.openapi import TAGS, install_openapi, operation_id
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.include_router(articles_router)
     app.include_router(claims_router)
     app.include_router(conflicts_router)
+    app.include_router(matches_router)
     app.include_router(webhooks_router)
     app.include_router(metrics_router)
     app.include_router(problems_router)

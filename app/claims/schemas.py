@@ -16,6 +16,17 @@ class MatchOut(BaseModel):
 
     claim: ClaimRef
     similarity: float = Field(description="Cosine similarity of the two claims' embeddings.")
+    match_score: float = Field(
+        ge=0,
+        le=1,
+        description="How likely the two claims state the same thing (a calibrated "
+        "probability; see docs/matching.md). Matches have at least CROSSCHECK_MATCH_MIN_SCORE.",
+    )
+    review: Literal["confirmed"] | None = Field(
+        default=None,
+        description="confirmed: a person confirmed the match (PUT /v1/matches/...), shown "
+        "whatever its score. Rejected matches are never shown.",
+    )
 
 
 class ClaimOut(BaseModel):
@@ -149,6 +160,13 @@ class CompareOut(BaseModel):
     relation: Literal["conflict", "agree", "unrelated"]
     reason: str = Field(description="Why, in one sentence.")
     similarity: float = Field(description="Cosine similarity of the two claims' embeddings.")
+    match: bool = Field(
+        description="They state the same thing: the core judges them agreeing and the match "
+        "score is at least CROSSCHECK_MATCH_MIN_SCORE."
+    )
+    match_score: float = Field(
+        ge=0, le=1, description="How likely the two claims state the same thing (calibrated)."
+    )
     conflicts: list[QuantityPair] = Field(description="Every disagreeing quantity pair.")
     a: ClaimReading
     b: ClaimReading

@@ -69,7 +69,11 @@ def check_text(
                 end=probe.claim.end,
                 quantities=[QuantityOut.of(q) for q in probe.facts.quantities],
                 matches=[
-                    MatchOut(claim=stored_ref(r.other), similarity=r.similarity)
+                    MatchOut(
+                        claim=stored_ref(r.other),
+                        similarity=r.similarity,
+                        match_score=r.match_score,
+                    )
                     for r in rows
                     if r.match
                 ],
@@ -198,6 +202,8 @@ def compare_texts(checker: CrossChecker, data: CompareIn) -> CompareOut:
         relation=verdict.relation,
         reason=verdict.reason,
         similarity=result.similarity,
+        match=result.match,
+        match_score=result.match_score,
         conflicts=pairs,
         a=_reading(result.a),
         b=_reading(result.b),

@@ -25,6 +25,8 @@ FEATURES = (
     "cosine_squared",
     "word_overlap",
     "word_containment",
+    "bigram_overlap",
+    "unshared_words",
     "names_shared",
     "names_differ",
     "numbers_shared",
@@ -40,6 +42,10 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(union) if union else 0.0
 
 
+def _bigrams(words: list[str]) -> frozenset[tuple[str, str]]:
+    return frozenset(zip(words, words[1:], strict=False))
+
+
 def match_features(a: str, b: str, similarity: float, verdict: Verdict) -> dict[str, float]:
     """The features of a pair of claim texts, their cosine and the core's verdict on them."""
     words_a, words_b = content_words(a), content_words(b)
@@ -53,6 +59,8 @@ def match_features(a: str, b: str, similarity: float, verdict: Verdict) -> dict[
         "cosine_squared": similarity * similarity,
         "word_overlap": _jaccard(set_a, set_b),
         "word_containment": len(set_a & set_b) / smaller if smaller else 0.0,
+        "bigram_overlap": _jaccard(_bigrams(words_a), _bigrams(words_b)),  # type: ignore[arg-type]
+        "unshared_words": math.log1p(len(set_a ^ set_b)),
         "names_shared": _jaccard(names_a, names_b),
         "names_differ": float(bool(names_a and names_b) and not names_a & names_b),
         "numbers_shared": _jaccard(numbers_a, numbers_b),

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from app.core.analysis import ClaimFacts, analyse_claim
 from app.core.claims import Claim, extract_claims
 from app.core.compare import Verdict, compare_claims
+from app.core.match_score import load_match_model
 from app.embeddings import Embedder
 from app.exceptions import InvalidInput
 from app.pipeline.neighbours import Neighbourhood, StoredNeighbourhood
@@ -26,6 +28,7 @@ from app.search.base import ClaimSearch, Vector
 from app.search.fusion import Fused, FusionPolicy
 from app.search.hybrid import HybridSearch, SearchMode
 from app.search.lexical import LexicalSearch, create_lexical_search
+from app.search.repository import IndexLogRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,8 @@ class Related:
     other: StoredClaim
     similarity: float
     verdict: Verdict
-    match: bool  # they say the same thing: agreeing, and similar enough
+    match: bool  # they say the same thing: agreeing, and a high enough match score
+    match_score: float  # how likely they state the same thing (app.core.match_score)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,8 @@ class Comparison:
     b: ClaimFacts
     similarity: float
     verdict: Verdict
+    match: bool
+    match_score: float
 
 
 class CrossChecker:
@@ -71,6 +77,7 @@ class CrossChecker:
         self.embedder = embedder
         self.search = search
         self.policy = policy
+        self.match_model = load_match_model()
         self.hybrid = HybridSearch(
             search, lexical or create_lexical_search("sqlite"), fusion or FusionPolicy()
         )
@@ -145,18 +152,30 @@ class CrossChecker:
                 if other is None:  # deleted since the index saw it
                     continue
                 verdict = compare_claims(probe.facts, other.facts, hit.similarity, policy.compare)
-                match = self._is_match(hit.similarity, verdict)
-                found.append(Related(other, hit.similarity, verdict, match))
+                score = self.match_model.score(
+                    probe.claim.text, other.text, hit.similarity, verdict
+                )
+                match = policy.is_match(hit.similarity, score, verdict)
+                found.append(Related(other, hit.similarity, verdict, match, score))
             related.append(found)
         return related
 
-    def _is_match(self, similarity: float, verdict: Verdict) -> bool:
-        """Agreeing claims match when similar enough; a shared quantity is evidence itself."""
-        if verdict.relation != "agree":
-            return False
-        if verdict.agreements:
-            return similarity >= self.policy.quantity_match_threshold
-        return similarity >= self.policy.match_threshold
+    def relate_to(self, session: Session, probe: Probe, claim_ids: Sequence[int]) -> list[Related]:
+        """The verdict on a probe and each of some stored claims, wherever they would rank
+        (a match a person confirmed, say); their similarity from their stored vectors."""
+        stored = StoredNeighbourhood(session, self.search).claims(claim_ids)
+        vectors = IndexLogRepository(session).stored_vectors(list(stored))
+        related = []
+        for claim_id, other in stored.items():
+            if claim_id not in vectors:
+                continue
+            vector = np.frombuffer(vectors[claim_id][1], dtype=np.float32)
+            similarity = float(vector @ probe.vector)
+            verdict = compare_claims(probe.facts, other.facts, similarity, self.policy.compare)
+            score = self.match_model.score(probe.claim.text, other.text, similarity, verdict)
+            match = self.policy.is_match(similarity, score, verdict)
+            related.append(Related(other, similarity, verdict, match, score))
+        return related
 
     def compare(
         self, a: str, a_published_at: date | None, b: str, b_published_at: date | None
@@ -170,7 +189,9 @@ class CrossChecker:
         vectors = self.embedder.encode([facts_a.text, facts_b.text])
         similarity = float(vectors[0] @ vectors[1])
         verdict = compare_claims(facts_a, facts_b, similarity, self.policy.compare)
-        return Comparison(facts_a, facts_b, similarity, verdict)
+        score = self.match_model.score(facts_a.text, facts_b.text, similarity, verdict)
+        match = self.policy.is_match(similarity, score, verdict)
+        return Comparison(facts_a, facts_b, similarity, verdict, match, score)
 
     def search_text(self, session: Session, query: str, k: int) -> list[tuple[StoredClaim, float]]:
         """The stored claims nearest to a free-text query, from any source, best first."""

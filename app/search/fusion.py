@@ -25,7 +25,7 @@ class FusionPolicy:
     """How the two rankings are fused, and how deep each is read."""
 
     method: FusionMethod = "weighted"
-    lexical_weight: float = 0.3  # w of ``weighted``
+    lexical_weight: float = 0.2  # w of ``weighted``
     rrf_k: int = 60  # k of ``rrf``
     candidates: int = 100  # read from each index per query (at least the page's depth)
 
@@ -52,7 +52,8 @@ class Fused:
 
 
 def fuse(candidates: Sequence[Candidate], policy: FusionPolicy) -> list[Fused]:
-    """The candidates best first by the policy's fusion; ties by claim id."""
+    """The candidates best first by the policy's fusion; ties (frequent in ``rrf``: rank 3 in
+    one list and absent from the other ties with the reverse) by cosine, then claim id."""
     best = max((c.lexical for c in candidates if c.lexical is not None), default=0.0)
     fused = []
     for c in candidates:
@@ -67,5 +68,5 @@ def fuse(candidates: Sequence[Candidate], policy: FusionPolicy) -> list[Fused]:
             w = policy.lexical_weight
             score = (1.0 - w) * c.similarity + w * normalised
         fused.append(Fused(c, score, normalised))
-    fused.sort(key=lambda f: (-f.score, f.candidate.claim_id))
+    fused.sort(key=lambda f: (-f.score, -f.candidate.similarity, f.candidate.claim_id))
     return fused
