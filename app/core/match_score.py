@@ -10,12 +10,14 @@ reliability table.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from app.core.compare import Verdict
 from app.core.words import content_words, names, numbers
@@ -37,13 +39,13 @@ FEATURES = (
 )
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def _jaccard(a: frozenset[Any], b: frozenset[Any]) -> float:
     union = a | b
     return len(a & b) / len(union) if union else 0.0
 
 
 def _bigrams(words: list[str]) -> frozenset[tuple[str, str]]:
-    return frozenset(zip(words, words[1:], strict=False))
+    return frozenset(itertools.pairwise(words))
 
 
 def match_features(a: str, b: str, similarity: float, verdict: Verdict) -> dict[str, float]:
@@ -59,7 +61,7 @@ def match_features(a: str, b: str, similarity: float, verdict: Verdict) -> dict[
         "cosine_squared": similarity * similarity,
         "word_overlap": _jaccard(set_a, set_b),
         "word_containment": len(set_a & set_b) / smaller if smaller else 0.0,
-        "bigram_overlap": _jaccard(_bigrams(words_a), _bigrams(words_b)),  # type: ignore[arg-type]
+        "bigram_overlap": _jaccard(_bigrams(words_a), _bigrams(words_b)),
         "unshared_words": math.log1p(len(set_a ^ set_b)),
         "names_shared": _jaccard(names_a, names_b),
         "names_differ": float(bool(names_a and names_b) and not names_a & names_b),
