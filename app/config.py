@@ -229,6 +229,14 @@ class MatchingSettings(_Group):
         le=100,
         description="Nearest claims from other sources per claim.",
     )
+    lexical_neighbours: int = Field(
+        alias="lexical_neighbours",
+        default=0,
+        ge=0,
+        le=100,
+        description="Also the best claims of other sources by keywords per claim, at ingest "
+        "and check (0: the embeddings' nearest alone).",
+    )
     match_min_score: float = Field(
         alias="match_min_score",
         default=0.5,

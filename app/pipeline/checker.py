@@ -130,7 +130,14 @@ class CrossChecker:
         self, session: Session, probes: Sequence[Probe], exclude_source_id: int | None
     ) -> list[list[Related]]:
         """For each probe, the nearest stored claims of other sources and the verdict on each."""
-        return self.relate_in(StoredNeighbourhood(session, self.search), probes, exclude_source_id)
+        neighbourhood = StoredNeighbourhood(
+            session,
+            self.search,
+            self.hybrid.lexical,
+            [p.claim.text for p in probes],
+            self.policy.lexical_neighbours,
+        )
+        return self.relate_in(neighbourhood, probes, exclude_source_id)
 
     def relate_in(
         self,

@@ -13,6 +13,7 @@ class CheckPolicy:
     """The matching and comparison thresholds and the size limits of one text."""
 
     neighbours: int  # stored claims of other sources looked at per claim
+    lexical_neighbours: int  # and the best by keywords (0: the vector index alone)
     match_min_score: float  # match score from which agreeing claims match
     match_threshold: float  # cosine from which agreeing claims match whatever their score
     quantity_match_threshold: float  # the same, when they state a same-measure quantity
@@ -28,6 +29,7 @@ class CheckPolicy:
     def of(cls, matching: MatchingSettings, limits: LimitsSettings) -> CheckPolicy:
         return cls(
             neighbours=matching.neighbours,
+            lexical_neighbours=matching.lexical_neighbours,
             match_min_score=matching.match_min_score,
             match_threshold=matching.match_threshold,
             quantity_match_threshold=matching.quantity_match_threshold,

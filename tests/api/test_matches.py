@@ -124,3 +124,15 @@ def test_a_review_goes_with_its_claims(keyed: TestClient) -> None:
         headers=HEADERS,
     ).json()
     assert [m["claim"]["id"] for m in again["claims"][0]["matches"]] == [afp["id"]]
+
+
+@pytest.mark.parametrize(("lexical_neighbours", "matches"), [(0, 1), (5, 2)])
+def test_keyword_neighbours_widen_the_claims_compared(
+    make_client: ClientFactory, lexical_neighbours: int, matches: int
+) -> None:
+    client = make_client(neighbours=1, lexical_neighbours=lexical_neighbours)
+    post(client, "AFP", WARPLANES)
+    post(client, "TASS", AIRCRAFT)
+    post(client, "Reuters", BANK)
+    body = client.post("/v1/check", json={"text": WARPLANES, "source": "AP"}).json()
+    assert body["match_count"] == matches
