@@ -142,6 +142,14 @@ def bench(
     workers: Annotated[
         str, typer.Option(help="API worker processes to measure /v1/check with, comma-separated.")
     ] = "1,2",
+    lexical_neighbours: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Also /v1/check p50 with this many keyword neighbours per claim, alternating "
+            "with semantic-only servers on the same store (0: not measured).",
+        ),
+    ] = 0,
 ) -> None:
     """Measure encode, ingest and check speed, latency growth and memory (not a test)."""
     try:
@@ -159,6 +167,7 @@ def bench(
         rounds=1 if quick else rounds,
         sections=tuple(sections.split(",")),
         workers=tuple(int(w) for w in workers.split(",")),
+        lexical_neighbours=lexical_neighbours,
     )
     run_bench(config, console)
 
