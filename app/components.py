@@ -22,6 +22,8 @@ from app.embeddings import Embedder, load_embedder
 from app.pagination import PageTokens, page_token_key
 from app.pipeline import CheckPolicy, CrossChecker
 from app.search import ClaimSearch, create_search
+from app.search.fusion import FusionPolicy
+from app.search.lexical import create_lexical_search
 
 logger = logging.getLogger("crosscheck")
 
@@ -53,7 +55,18 @@ class Components:
         search = create_search(engine, model.dimension, settings.index)
         sessions = create_session_factory(engine)
         used = instrument(model) if instrument is not None else model
-        checker = CrossChecker(used, search, CheckPolicy.from_settings(settings))
+        checker = CrossChecker(
+            used,
+            search,
+            CheckPolicy.from_settings(settings),
+            create_lexical_search(engine.dialect.name),
+            FusionPolicy(
+                method=settings.search.fusion,
+                lexical_weight=settings.search.lexical_weight,
+                rrf_k=settings.search.rrf_k,
+                candidates=settings.search.candidates,
+            ),
+        )
         secret = settings.access.page_token_secret
         key = page_token_key(secret.get_secret_value() if secret else None, settings.database.url)
         desk_secret = settings.access.session_secret

@@ -236,12 +236,29 @@ class MatchingSettings(_Group):
         le=100,
         description="Nearest claims from other sources per claim.",
     )
+    lexical_neighbours: int = Field(
+        alias="lexical_neighbours",
+        default=0,
+        ge=0,
+        le=100,
+        description="Also the best claims of other sources by keywords per claim, at ingest "
+        "and check (0: the embeddings' nearest alone).",
+    )
+    match_min_score: float = Field(
+        alias="match_min_score",
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Match score (0..1) from which claims the core judges agreeing are "
+        "reported as matches.",
+    )
     match_threshold: float = Field(
         alias="match_threshold",
         default=0.7,
         ge=0,
         le=1,
-        description="Cosine similarity from which agreeing claims are reported as matches.",
+        description="Cosine similarity from which agreeing claims match whatever their match "
+        "score (a claim quoting part of another is no paraphrase of it).",
     )
     quantity_match_threshold: float = Field(
         alias="quantity_match_threshold",
@@ -262,6 +279,34 @@ class MatchingSettings(_Group):
         default=3,
         ge=0,
         description="Event dates further apart than this are different events.",
+    )
+
+
+class SearchSettings(_Group):
+    """Hybrid retrieval: how the keyword and embedding rankings are fused."""
+
+    fusion: Literal["weighted", "rrf"] = Field(
+        alias="search_fusion",
+        default="weighted",
+        description="How hybrid search fuses the two rankings: weighted (cosine and the "
+        "keyword score over the query's best) or rrf (reciprocal ranks).",
+    )
+    lexical_weight: float = Field(
+        alias="search_lexical_weight",
+        default=0.2,
+        ge=0,
+        le=1,
+        description="weighted fusion: the keyword score's weight (the cosine has 1 - this).",
+    )
+    rrf_k: int = Field(
+        alias="search_rrf_k", default=60, ge=1, description="rrf fusion: k in 1 / (k + rank)."
+    )
+    candidates: int = Field(
+        alias="search_candidates",
+        default=100,
+        ge=1,
+        le=1000,
+        description="Claims read from each index per search before fusing and filtering.",
     )
 
 
@@ -519,6 +564,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     access: AccessSettings = Field(default_factory=AccessSettings)
     feed: FeedSettings = Field(default_factory=FeedSettings)

@@ -19,6 +19,7 @@ from app.docs import install_docs
 from app.embeddings import Embedder
 from app.headers import SecurityHeaders
 from app.limits import RateLimitFields, create_limiter
+from app.matches.endpoints import router as matches_router
 from app.observability import InstrumentedEmbedder, Metrics, RequestContext, configure_logging
 from app.observability import router as metrics_router
 from app.openapi import TAGS, install_openapi, operation_id
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.include_router(articles_router)
     app.include_router(claims_router)
     app.include_router(conflicts_router)
+    app.include_router(matches_router)
     app.include_router(webhooks_router)
     app.include_router(metrics_router)
     app.include_router(problems_router)

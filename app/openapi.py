@@ -42,6 +42,8 @@ OPERATION_IDS = {
     "list_conflicts": "listConflicts",
     "get_conflict": "getConflict",
     "review_conflict": "reviewConflict",
+    # matches
+    "review_match": "reviewMatch",
     # webhooks
     "register_webhook": "createWebhook",
     "list_webhooks": "listWebhooks",
@@ -87,6 +89,11 @@ TAGS: list[dict[str, Any]] = [
         "name": "conflicts",
         "description": "The feed of claims from different sources that disagree on a number, "
         "with a fact-checker's review of each.",
+    },
+    {
+        "name": "matches",
+        "description": "A person's review of two claims as a match: confirmed (always shown) "
+        "or rejected (never shown again).",
     },
     {
         "name": "webhooks",

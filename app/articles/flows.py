@@ -42,7 +42,8 @@ from app.db.session import begin_write
 from app.events import publish
 from app.exceptions import AlreadyExists, CrosscheckError, InvalidInput
 from app.idempotency import HEADER, IdempotencyRepository, request_digest
-from app.pipeline import CrossChecker, Probe, Related
+from app.matches.service import reviews_of_claims
+from app.pipeline import CrossChecker, Probe, Related, StoredClaim
 from app.schemas import ClaimRef, QuantityOut
 from app.sources.repository import SourceRepository
 
@@ -268,12 +269,13 @@ def render_article(
     Matches are found at read time, so that claims stored since by other sources show; what is
     compared is each claim's stored analysis, never a new reading of its text.
     """
+    probes = [_probe(claim) for claim in article.claims]
     if related is None:
-        probes = [_probe(claim) for claim in article.claims]
         related = checker.relate(session, probes, article.source_id)
+    reviewed = _reviewed(session, checker, probes, article.claims, related)
     stored = conflicts_of_claims(session, [c.id for c in article.claims])
     out_claims = []
-    for claim, rows in zip(article.claims, related, strict=True):
+    for claim, rows in zip(article.claims, reviewed, strict=True):
         own = [c for c in stored if claim.id in (c.a.id, c.b.id)]
         out_claims.append(
             ClaimOut(
@@ -283,7 +285,16 @@ def render_article(
                 start=claim.start,
                 end=claim.end,
                 quantities=[QuantityOut.of(q) for q in claim.facts.quantities],
-                matches=[MatchOut(claim=_ref(r), similarity=r.similarity) for r in rows if r.match],
+                matches=[
+                    MatchOut(
+                        claim=_ref(r),
+                        similarity=r.similarity,
+                        match_score=r.match_score,
+                        review="confirmed" if r.confirmed else None,
+                    )
+                    for r in rows
+                    if r.match or r.confirmed
+                ],
                 conflicts=[ConflictOut.of_stored(c) for c in own],
             )
         )
@@ -296,13 +307,62 @@ def render_article(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Reviewed:
+    """A related claim with what a person said of the pair as a match."""
+
+    other: StoredClaim
+    similarity: float
+    match: bool
+    match_score: float
+    confirmed: bool
+
+
+def _reviewed(
+    session: Session,
+    checker: CrossChecker,
+    probes: list[Probe],
+    claims: Sequence[ArticleClaim],
+    related: list[list[Related]],
+) -> list[list[_Reviewed]]:
+    """Each claim's related claims after the reviews of its matches: a rejected pair is never a
+    match; a confirmed one always is, and is added when the search did not find it."""
+    reviews = reviews_of_claims(session, [c.id for c in claims])
+    out = []
+    for probe, claim, rows in zip(probes, claims, related, strict=True):
+        confirmed = {
+            other for (mine, other), s in reviews.items() if mine == claim.id and s == "confirmed"
+        }
+        rejected = {
+            other for (mine, other), s in reviews.items() if mine == claim.id and s == "rejected"
+        }
+        kept = [
+            _Reviewed(
+                r.other,
+                r.similarity,
+                r.match and r.other.id not in rejected,
+                r.match_score,
+                r.other.id in confirmed,
+            )
+            for r in rows
+        ]
+        missing = sorted(confirmed - {r.other.id for r in rows})
+        if missing:
+            kept.extend(
+                _Reviewed(r.other, r.similarity, r.match, r.match_score, True)
+                for r in checker.relate_to(session, probe, missing)
+            )
+        out.append(kept)
+    return out
+
+
 def _probe(claim: ArticleClaim) -> Probe:
     """A stored claim as the cross-check reads one: its stored analysis and embedding."""
     text = ClaimText(claim.text, claim.position, claim.start, claim.end)
     return Probe(text, claim.facts, claim.vector)
 
 
-def _ref(related: Related) -> ClaimRef:
+def _ref(related: Related | _Reviewed) -> ClaimRef:
     return ClaimRef.model_validate(related.other, from_attributes=True)
 
 

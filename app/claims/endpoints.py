@@ -8,8 +8,11 @@ from fastapi import APIRouter, Query
 
 from app.claims import service
 from app.claims.schemas import CheckIn, CheckOut, CompareIn, CompareOut, SearchResults
-from app.dependencies import CheckerDep, SessionDep
+from app.dependencies import CheckerDep, PageTokensDep, SessionDep
+from app.pagination import PageScope, Paging
 from app.problems import responses
+from app.schemas import IsoDate
+from app.search.hybrid import SearchMode
 from app.security import READ_RESPONSES, WRITE_RESPONSES, ReadAccess, WriteAccess
 
 router = APIRouter(prefix="/v1", tags=["claims"])
@@ -44,17 +47,63 @@ def check(
 @router.get(
     "/claims/search",
     response_model=SearchResults,
-    responses={**responses(422, 503), **READ_RESPONSES},
+    responses={**responses(400, 422, 503), **READ_RESPONSES},
 )
 def search(
     _caller: ReadAccess,
     session: SessionDep,
     checker: CheckerDep,
+    tokens: PageTokensDep,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="Text to search for.")],
-    k: Annotated[int, Query(ge=1, le=100, description="How many claims.")] = 10,
+    k: Annotated[int, Query(ge=1, le=100, description="How many claims (a page).")] = 10,
+    mode: Annotated[
+        SearchMode,
+        Query(
+            description="hybrid: keywords and embeddings fused (the default); semantic: by "
+            "cosine similarity alone; lexical: by keywords alone."
+        ),
+    ] = "hybrid",
+    source: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Only this outlet's claims.")
+    ] = None,
+    exclude_source: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="Leave this outlet's claims out."),
+    ] = None,
+    since: Annotated[
+        IsoDate | None, Query(description="Only claims of articles published on or after this.")
+    ] = None,
+    until: Annotated[
+        IsoDate | None, Query(description="Only claims of articles published on or before this.")
+    ] = None,
+    page_token: Annotated[
+        str | None,
+        Query(description="next_page_token of a page, with the same q, mode and filters."),
+    ] = None,
 ) -> SearchResults:
-    """Stored claims nearest to `q` by cosine similarity, from every source."""
-    return service.search_claims(session, checker, q, k)
+    """Stored claims for `q`, best first, with their articles and the score of each index.
+
+    `hybrid` fuses the claims nearest by embedding with the best by keywords (the database's
+    full-text index), so a claim is found both when it is reworded and when it shares rare
+    words (names, numbers) with `q`. The filters apply to the best
+    `CROSSCHECK_SEARCH_CANDIDATES` claims of each index (deeper for deep pages); page with
+    `next_page_token` until it is null.
+    """
+    scope = PageScope(
+        "GET /v1/claims/search",
+        mode,
+        {
+            "q": q,
+            "source": source,
+            "exclude_source": exclude_source,
+            "since": since,
+            "until": until,
+        },
+    )
+    filters = service.SearchFilters(source, exclude_source, since, until)
+    return service.search_claims(
+        session, checker, q, mode, filters, Paging(tokens, scope, k, page_token)
+    )
 
 
 @router.post(

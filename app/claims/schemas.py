@@ -16,6 +16,17 @@ class MatchOut(BaseModel):
 
     claim: ClaimRef
     similarity: float = Field(description="Cosine similarity of the two claims' embeddings.")
+    match_score: float = Field(
+        ge=0,
+        le=1,
+        description="How likely the two claims state the same thing (a calibrated "
+        "probability; see docs/matching.md). Matches have at least CROSSCHECK_MATCH_MIN_SCORE.",
+    )
+    review: Literal["confirmed"] | None = Field(
+        default=None,
+        description="confirmed: a person confirmed the match (PUT /v1/matches/...), shown "
+        "whatever its score. Rejected matches are never shown.",
+    )
 
 
 class ClaimOut(BaseModel):
@@ -62,14 +73,45 @@ class CheckOut(BaseModel):
     conflict_count: int
 
 
+class ArticleRef(BaseModel):
+    """The article a claim was found in."""
+
+    id: int
+    source: str
+    title: str | None
+    url: str | None
+    published_at: date | None
+
+
+class ScoreParts(BaseModel):
+    """What each index said of a hit, and the fused score it is ranked by."""
+
+    score: float = Field(description="What the hits are ranked by in this mode.")
+    semantic_rank: int | None = Field(
+        description="1-based rank among the claims nearest by embedding; null: not among them."
+    )
+    lexical: float | None = Field(
+        description="The keyword score (BM25 on SQLite, ts_rank on PostgreSQL); null: no "
+        "content word of q in the claim, or not among the best by keywords."
+    )
+    lexical_normalised: float = Field(description="The keyword score over the query's best.")
+    lexical_rank: int | None = Field(description="1-based rank by keywords; null: not ranked.")
+
+
 class SearchHit(BaseModel):
     claim: ClaimRef
-    similarity: float
+    article: ArticleRef
+    similarity: float = Field(description="Cosine similarity of q and the claim's embeddings.")
+    score: ScoreParts
 
 
 class SearchResults(BaseModel):
     query: str
+    mode: Literal["hybrid", "semantic", "lexical"]
     items: list[SearchHit]
+    next_page_token: str | None = Field(
+        default=None, description="Pass as page_token for the next page; null on the last."
+    )
 
 
 class CompareSide(BaseModel):
@@ -118,6 +160,13 @@ class CompareOut(BaseModel):
     relation: Literal["conflict", "agree", "unrelated"]
     reason: str = Field(description="Why, in one sentence.")
     similarity: float = Field(description="Cosine similarity of the two claims' embeddings.")
+    match: bool = Field(
+        description="They state the same thing: the core judges them agreeing and the match "
+        "score is at least CROSSCHECK_MATCH_MIN_SCORE."
+    )
+    match_score: float = Field(
+        ge=0, le=1, description="How likely the two claims state the same thing (calibrated)."
+    )
     conflicts: list[QuantityPair] = Field(description="Every disagreeing quantity pair.")
     a: ClaimReading
     b: ClaimReading

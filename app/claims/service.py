@@ -3,24 +3,30 @@ verdict. The cross-check itself is ``app.pipeline.CrossChecker``; this renders i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from app.claims.schemas import (
+    ArticleRef,
     CheckOut,
     ClaimOut,
     ClaimReading,
     CompareIn,
     CompareOut,
     MatchOut,
+    ScoreParts,
     SearchHit,
     SearchResults,
 )
 from app.conflicts.schemas import ConflictOut, QuantityPair
 from app.core.analysis import ClaimFacts
+from app.pagination import Paging
 from app.pipeline import CrossChecker, StoredClaim
 from app.schemas import ClaimRef, QuantityOut
+from app.search.fusion import Fused
+from app.search.hybrid import SearchMode
 from app.sources.repository import SourceRepository
 
 
@@ -63,7 +69,11 @@ def check_text(
                 end=probe.claim.end,
                 quantities=[QuantityOut.of(q) for q in probe.facts.quantities],
                 matches=[
-                    MatchOut(claim=stored_ref(r.other), similarity=r.similarity)
+                    MatchOut(
+                        claim=stored_ref(r.other),
+                        similarity=r.similarity,
+                        match_score=r.match_score,
+                    )
                     for r in rows
                     if r.match
                 ],
@@ -77,12 +87,99 @@ def check_text(
     )
 
 
-def search_claims(session: Session, checker: CrossChecker, query: str, k: int) -> SearchResults:
-    """The stored claims nearest to a free-text query, from any source."""
-    hits = checker.search_text(session, query, k)
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Which stored claims a search may return (``None``: no such filter)."""
+
+    source: str | None = None
+    exclude_source: str | None = None
+    since: date | None = None  # the article's publication date, inclusive
+    until: date | None = None
+
+    def admit(self, claim: StoredClaim) -> bool:
+        if self.source is not None and claim.source != self.source:
+            return False
+        if self.exclude_source is not None and claim.source == self.exclude_source:
+            return False
+        if self.since is not None and (
+            claim.published_at is None or claim.published_at < self.since
+        ):
+            return False
+        return not (
+            self.until is not None
+            and (claim.published_at is None or claim.published_at > self.until)
+        )
+
+
+MAX_SEARCH_DEPTH = 1000
+"""Hits a search pages through at most (each index is read this deep at most)."""
+
+
+def search_claims(
+    session: Session,
+    checker: CrossChecker,
+    query: str,
+    mode: SearchMode,
+    filters: SearchFilters,
+    paging: Paging,
+) -> SearchResults:
+    """Stored claims for a free-text query, page by page: ranked by the mode's score, the
+    filters applied to the candidates of each index (``CROSSCHECK_SEARCH_CANDIDATES`` of
+    them, or as deep as the page)."""
+    after = paging.after({"score", "id", "served"})
+    served = int(after["served"]) if after else 0
+    if served >= MAX_SEARCH_DEPTH:
+        return SearchResults(query=query, mode=mode, items=[])
+    excluded = (
+        SourceRepository(session).committed_id(filters.exclude_source)
+        if filters.exclude_source
+        else None
+    )
+    found = checker.find(
+        session, query, min(served + paging.size + 1, MAX_SEARCH_DEPTH), excluded, mode
+    )
+    hits = [(claim, fused) for claim, fused in found if filters.admit(claim)]
+    if after is not None:
+        hits = [
+            (claim, fused)
+            for claim, fused in hits
+            if fused.score < after["score"]
+            or (fused.score == after["score"] and claim.id > after["id"])
+        ]
+    page = hits[: paging.size]
+    next_token = None
+    if len(hits) > paging.size and served + len(page) < MAX_SEARCH_DEPTH:
+        last_claim, last = page[-1]
+        next_token = paging.token_for(
+            {"score": last.score, "id": last_claim.id, "served": served + len(page)}
+        )
     return SearchResults(
         query=query,
-        items=[SearchHit(claim=stored_ref(claim), similarity=sim) for claim, sim in hits],
+        mode=mode,
+        items=[_search_hit(claim, fused) for claim, fused in page],
+        next_page_token=next_token,
+    )
+
+
+def _search_hit(claim: StoredClaim, fused: Fused) -> SearchHit:
+    candidate = fused.candidate
+    return SearchHit(
+        claim=stored_ref(claim),
+        article=ArticleRef(
+            id=claim.article_id,
+            source=claim.source,
+            title=claim.title,
+            url=claim.url,
+            published_at=claim.published_at,
+        ),
+        similarity=candidate.similarity,
+        score=ScoreParts(
+            score=fused.score,
+            semantic_rank=candidate.semantic_rank,
+            lexical=candidate.lexical,
+            lexical_normalised=fused.lexical_normalised,
+            lexical_rank=candidate.lexical_rank,
+        ),
     )
 
 
@@ -105,6 +202,8 @@ def compare_texts(checker: CrossChecker, data: CompareIn) -> CompareOut:
         relation=verdict.relation,
         reason=verdict.reason,
         similarity=result.similarity,
+        match=result.match,
+        match_score=result.match_score,
         conflicts=pairs,
         a=_reading(result.a),
         b=_reading(result.b),

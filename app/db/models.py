@@ -29,11 +29,36 @@ EMBEDDING_DIMENSION = 384
 POSTGRESQL_ONLY_INDEXES = frozenset({"ix_claims_embedding"})
 """Indexes that exist on PostgreSQL alone; comparisons with other databases leave them out."""
 
+LEXICAL_INDEX_TABLES = frozenset(
+    {
+        "claims_fts",
+        "claims_fts_config",
+        "claims_fts_data",
+        "claims_fts_docsize",
+        "claims_fts_idx",
+        "claims_fts_content",
+    }
+)
+"""SQLite's full-text index of the claims (FTS5 and its shadow tables, made by migration 0006)."""
+
+LEXICAL_INDEX_COLUMNS = frozenset({"text_search"})
+"""PostgreSQL's full-text column of the claims (a generated ``tsvector``, migration 0006)."""
+
+LEXICAL_INDEX_INDEXES = frozenset({"ix_claims_text_search"})
+"""Its GIN index. The lexical index is the database's own (``app/search/lexical.py`` queries
+it by SQL), so the ORM models leave it out and comparisons with them leave it out too."""
+
 
 def include_in_schema(dialect_name: str) -> Callable[..., bool]:
     """Alembic's ``include_object`` hook for a database of this dialect."""
 
     def include(obj: object, name: str | None, type_: str, *_: object) -> bool:
+        if type_ == "table" and name in LEXICAL_INDEX_TABLES:
+            return False
+        if type_ == "column" and name in LEXICAL_INDEX_COLUMNS:
+            return False
+        if type_ == "index" and name in LEXICAL_INDEX_INDEXES:
+            return False
         return not (
             type_ == "index" and name in POSTGRESQL_ONLY_INDEXES and dialect_name != "postgresql"
         )
@@ -170,6 +195,26 @@ class ConflictReviewRecord(Base):
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MatchReview(Base):
+    """A fact-checker's verdict on two claims as a match: confirmed (always shown) or rejected
+    (never shown again); one row per claim pair, in id order."""
+
+    __tablename__ = "match_reviews"
+    __table_args__ = (
+        UniqueConstraint("claim_a_id", "claim_b_id"),
+        CheckConstraint("claim_a_id < claim_b_id", name="ordered_pair"),
+        CheckConstraint("status IN ('confirmed', 'rejected')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_a_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    claim_b_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    reviewed_by: Mapped[str] = mapped_column(String(64))  # the key's principal
+    note: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class IndexChange(Base):

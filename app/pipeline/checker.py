@@ -12,17 +12,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from app.core.analysis import ClaimFacts, analyse_claim
 from app.core.claims import Claim, extract_claims
 from app.core.compare import Verdict, compare_claims
+from app.core.match_score import load_match_model
 from app.embeddings import Embedder
 from app.exceptions import InvalidInput
 from app.pipeline.neighbours import Neighbourhood, StoredNeighbourhood
 from app.pipeline.policy import CheckPolicy
 from app.pipeline.repository import StoredClaim
 from app.search.base import ClaimSearch, Vector
+from app.search.fusion import Fused, FusionPolicy
+from app.search.hybrid import HybridSearch, SearchMode
+from app.search.lexical import LexicalSearch, create_lexical_search
+from app.search.repository import IndexLogRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +47,8 @@ class Related:
     other: StoredClaim
     similarity: float
     verdict: Verdict
-    match: bool  # they say the same thing: agreeing, and similar enough
+    match: bool  # they say the same thing: agreeing, and a high enough match score
+    match_score: float  # how likely they state the same thing (app.core.match_score)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +59,28 @@ class Comparison:
     b: ClaimFacts
     similarity: float
     verdict: Verdict
+    match: bool
+    match_score: float
 
 
 class CrossChecker:
     """The cross-check, built once from the model, the search backend and the policy."""
 
-    def __init__(self, embedder: Embedder, search: ClaimSearch, policy: CheckPolicy):
+    def __init__(
+        self,
+        embedder: Embedder,
+        search: ClaimSearch,
+        policy: CheckPolicy,
+        lexical: LexicalSearch | None = None,
+        fusion: FusionPolicy | None = None,
+    ):
         self.embedder = embedder
         self.search = search
         self.policy = policy
+        self.match_model = load_match_model()
+        self.hybrid = HybridSearch(
+            search, lexical or create_lexical_search("sqlite"), fusion or FusionPolicy()
+        )
 
     def read(self, text: str, title: str | None, published_at: date | None) -> list[Probe]:
         """The claims of a text with their analysis and embeddings (CPU-bound: call it off
@@ -110,7 +130,14 @@ class CrossChecker:
         self, session: Session, probes: Sequence[Probe], exclude_source_id: int | None
     ) -> list[list[Related]]:
         """For each probe, the nearest stored claims of other sources and the verdict on each."""
-        return self.relate_in(StoredNeighbourhood(session, self.search), probes, exclude_source_id)
+        neighbourhood = StoredNeighbourhood(
+            session,
+            self.search,
+            self.hybrid.lexical,
+            [p.claim.text for p in probes],
+            self.policy.lexical_neighbours,
+        )
+        return self.relate_in(neighbourhood, probes, exclude_source_id)
 
     def relate_in(
         self,
@@ -132,18 +159,30 @@ class CrossChecker:
                 if other is None:  # deleted since the index saw it
                     continue
                 verdict = compare_claims(probe.facts, other.facts, hit.similarity, policy.compare)
-                match = self._is_match(hit.similarity, verdict)
-                found.append(Related(other, hit.similarity, verdict, match))
+                score = self.match_model.score(
+                    probe.claim.text, other.text, hit.similarity, verdict
+                )
+                match = policy.is_match(hit.similarity, score, verdict)
+                found.append(Related(other, hit.similarity, verdict, match, score))
             related.append(found)
         return related
 
-    def _is_match(self, similarity: float, verdict: Verdict) -> bool:
-        """Agreeing claims match when similar enough; a shared quantity is evidence itself."""
-        if verdict.relation != "agree":
-            return False
-        if verdict.agreements:
-            return similarity >= self.policy.quantity_match_threshold
-        return similarity >= self.policy.match_threshold
+    def relate_to(self, session: Session, probe: Probe, claim_ids: Sequence[int]) -> list[Related]:
+        """The verdict on a probe and each of some stored claims, wherever they would rank
+        (a match a person confirmed, say); their similarity from their stored vectors."""
+        stored = StoredNeighbourhood(session, self.search).claims(claim_ids)
+        vectors = IndexLogRepository(session).stored_vectors(list(stored))
+        related = []
+        for claim_id, other in stored.items():
+            if claim_id not in vectors:
+                continue
+            vector = np.frombuffer(vectors[claim_id][1], dtype=np.float32)
+            similarity = float(vector @ probe.vector)
+            verdict = compare_claims(probe.facts, other.facts, similarity, self.policy.compare)
+            score = self.match_model.score(probe.claim.text, other.text, similarity, verdict)
+            match = self.policy.is_match(similarity, score, verdict)
+            related.append(Related(other, similarity, verdict, match, score))
+        return related
 
     def compare(
         self, a: str, a_published_at: date | None, b: str, b_published_at: date | None
@@ -157,7 +196,9 @@ class CrossChecker:
         vectors = self.embedder.encode([facts_a.text, facts_b.text])
         similarity = float(vectors[0] @ vectors[1])
         verdict = compare_claims(facts_a, facts_b, similarity, self.policy.compare)
-        return Comparison(facts_a, facts_b, similarity, verdict)
+        score = self.match_model.score(facts_a.text, facts_b.text, similarity, verdict)
+        match = self.policy.is_match(similarity, score, verdict)
+        return Comparison(facts_a, facts_b, similarity, verdict, match, score)
 
     def search_text(self, session: Session, query: str, k: int) -> list[tuple[StoredClaim, float]]:
         """The stored claims nearest to a free-text query, from any source, best first."""
@@ -167,3 +208,21 @@ class CrossChecker:
         [hits] = self.search.nearest(session, [vector], k, None, -1.0)
         stored = StoredNeighbourhood(session, self.search).claims([h.claim_id for h in hits])
         return [(stored[h.claim_id], h.similarity) for h in hits if h.claim_id in stored]
+
+    def find(
+        self,
+        session: Session,
+        query: str,
+        depth: int,
+        exclude_source_id: int | None,
+        mode: SearchMode,
+    ) -> list[tuple[StoredClaim, Fused]]:
+        """The stored claims for a free-text query by embedding, keywords or both fused, best
+        first, at least ``depth`` of them when the store has them."""
+        if not query.strip():
+            raise InvalidInput("q is empty: send the text to search for.")
+        vector = self.embedder.encode([query])[0]
+        found = self.hybrid.search(session, query, vector, depth, exclude_source_id, mode)
+        ids = [f.candidate.claim_id for f in found]
+        stored = StoredNeighbourhood(session, self.search).claims(ids)
+        return [(stored[f.candidate.claim_id], f) for f in found if f.candidate.claim_id in stored]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.config import LimitsSettings, MatchingSettings, Settings
-from app.core.compare import ComparePolicy
+from app.core.compare import ComparePolicy, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,7 +13,9 @@ class CheckPolicy:
     """The matching and comparison thresholds and the size limits of one text."""
 
     neighbours: int  # stored claims of other sources looked at per claim
-    match_threshold: float  # similarity from which agreeing claims match
+    lexical_neighbours: int  # and the best by keywords (0: the vector index alone)
+    match_min_score: float  # match score from which agreeing claims match
+    match_threshold: float  # cosine from which agreeing claims match whatever their score
     quantity_match_threshold: float  # the same, when they state a same-measure quantity
     compare: ComparePolicy  # when two claims are compared, and the event window
     max_text_chars: int
@@ -27,6 +29,8 @@ class CheckPolicy:
     def of(cls, matching: MatchingSettings, limits: LimitsSettings) -> CheckPolicy:
         return cls(
             neighbours=matching.neighbours,
+            lexical_neighbours=matching.lexical_neighbours,
+            match_min_score=matching.match_min_score,
             match_threshold=matching.match_threshold,
             quantity_match_threshold=matching.quantity_match_threshold,
             compare=ComparePolicy(
@@ -37,7 +41,22 @@ class CheckPolicy:
             max_claims=limits.max_claims_per_article,
         )
 
+    def is_match(self, similarity: float, match_score: float, verdict: Verdict) -> bool:
+        """Agreeing claims match from the match score, or from a cosine threshold (a lower one
+        when they state a same-measure quantity compatibly). The score is fitted on
+        paraphrases (MRPC), and two claims can state one fact without being paraphrases: a
+        quote and the longer quote it is cut from, one number reported in two otherwise
+        different sentences. The cosine thresholds keep those matches."""
+        if verdict.relation != "agree":
+            return False
+        if match_score >= self.match_min_score:
+            return True
+        if verdict.agreements:
+            return similarity >= self.quantity_match_threshold
+        return similarity >= self.match_threshold
+
     @property
     def search_floor(self) -> float:
-        """The least similarity at which a neighbour can matter (match or comparison)."""
+        """The least similarity at which a neighbour can matter: below the comparison's floor
+        the core calls every pair unrelated, so it can neither match nor conflict."""
         return min(self.match_threshold, self.quantity_match_threshold, self.compare.min_similarity)

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,9 @@ class BenchConfig:
     rounds: int = 3
     sections: Sequence[str] = ("embedding", "ingest", "check", "hostile")
     workers: Sequence[int] = (1, 2)
+    # /v1/check also with keyword neighbours (CROSSCHECK_LEXICAL_NEIGHBOURS): one worker,
+    # between two semantic-only runs on the same store (0: not measured).
+    lexical_neighbours: int = 0
     workdir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "crosscheck-bench")
 
     @property
@@ -529,6 +532,14 @@ def _check(
                     f" {CONCURRENT_CLIENTS} clients (x{run['concurrent_speedup']:.2f}; start"
                     f" {run['start_s']:.1f} s, first check {run['first_check_s']:.2f} s)"
                 )
+            if config.lexical_neighbours:
+                entry["hybrid"] = _hybrid_against_semantic(config, settings, url, queries)
+                console.print(
+                    f"  {size:>9,} claims, 1 worker: p50 semantic-only "
+                    f"{entry['hybrid']['semantic_ms_p50']:.1f} ms, with "
+                    f"{config.lexical_neighbours} keyword neighbours "
+                    f"{entry['hybrid']['hybrid_ms_p50']:.1f} ms (x{entry['hybrid']['ratio']:.2f})"
+                )
             # The headline figures are one worker's: the configuration whose memory is quoted.
             entry.update(entry["workers"][str(config.workers[0])])
             out["sizes"][str(size)] = entry
@@ -543,16 +554,40 @@ def _check(
             pg_server.cleanup()
 
 
+def _hybrid_against_semantic(
+    config: BenchConfig, settings: Settings, url: str, queries: list[dict[str, str]]
+) -> dict[str, Any]:
+    """/v1/check p50 with keyword neighbours and without, alternating servers on one store:
+    semantic, hybrid, semantic, hybrid ... (``config.rounds`` each, medians)."""
+    semantic: list[float] = []
+    hybrid: list[float] = []
+    lexical = {"CROSSCHECK_LEXICAL_NEIGHBOURS": str(config.lexical_neighbours)}
+    one_round = replace(config, rounds=1)
+    for _ in range(config.rounds):
+        semantic.append(_check_server(one_round, settings, url, queries, 1)["check_ms_p50"])
+        hybrid.append(_check_server(one_round, settings, url, queries, 1, lexical)["check_ms_p50"])
+    return {
+        "lexical_neighbours": config.lexical_neighbours,
+        "semantic_ms_p50": _median(semantic),
+        "hybrid_ms_p50": _median(hybrid),
+        "semantic_ms_p50_runs": semantic,
+        "hybrid_ms_p50_runs": hybrid,
+        "ratio": _median(hybrid) / _median(semantic),
+    }
+
+
 def _check_server(
     config: BenchConfig,
     settings: Settings,
     url: str,
     queries: list[dict[str, str]],
     workers: int,
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """One server with ``workers`` processes on the filled store: latency, throughput, memory."""
+    env = {**_server_env(settings, url), **(extra_env or {})}
     with (
-        ApiServer(_server_env(settings, url), config.workdir / "api.log", workers) as server,
+        ApiServer(env, config.workdir / "api.log", workers) as server,
         httpx.Client(base_url=server.url, timeout=1800) as client,
     ):
         start = time.perf_counter()

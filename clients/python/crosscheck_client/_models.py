@@ -95,6 +95,18 @@ class ArticleIn(BaseModel):
     ] = None
 
 
+class ArticleRef(BaseModel):
+    """
+    The article a claim was found in.
+    """
+
+    id: Annotated[int, Field(title="Id")]
+    published_at: Annotated[date | None, Field(title="Published At")]
+    source: Annotated[str, Field(title="Source")]
+    title: Annotated[str | None, Field(title="Title")]
+    url: Annotated[str | None, Field(title="Url")]
+
+
 class ArticleSummary(BaseModel):
     claim_count: Annotated[int, Field(title="Claim Count")]
     created_at: Annotated[datetime, Field(title="Created At")]
@@ -364,6 +376,22 @@ class MatchOut(BaseModel):
     """
 
     claim: ClaimRef
+    match_score: Annotated[
+        float,
+        Field(
+            description="How likely the two claims state the same thing (a calibrated probability; see docs/matching.md). Matches have at least CROSSCHECK_MATCH_MIN_SCORE.",
+            ge=0.0,
+            le=1.0,
+            title="Match Score",
+        ),
+    ]
+    review: Annotated[
+        Literal["confirmed"] | None,
+        Field(
+            description="confirmed: a person confirmed the match (PUT /v1/matches/...), shown whatever its score. Rejected matches are never shown.",
+            title="Review",
+        ),
+    ] = None
     similarity: Annotated[
         float,
         Field(
@@ -371,6 +399,43 @@ class MatchOut(BaseModel):
             title="Similarity",
         ),
     ]
+
+
+class Note1(RootModel[str]):
+    root: Annotated[str, Field(max_length=5000, title="Note")]
+
+
+class MatchReviewIn(BaseModel):
+    """
+    A person's verdict on two claims as a match.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    note: Annotated[Note1 | None, Field(title="Note")] = None
+    status: Annotated[
+        Literal["confirmed", "rejected"],
+        Field(
+            description="confirmed: always shown as a match; rejected: never shown again.",
+            title="Status",
+        ),
+    ]
+
+
+class MatchReviewOut(BaseModel):
+    claim_id: Annotated[int, Field(title="Claim Id")]
+    note: Annotated[str | None, Field(title="Note")]
+    other_claim_id: Annotated[int, Field(title="Other Claim Id")]
+    reviewed_at: Annotated[datetime, Field(title="Reviewed At")]
+    reviewed_by: Annotated[
+        str,
+        Field(
+            description="The API key (its name) that recorded the review.",
+            title="Reviewed By",
+        ),
+    ]
+    status: Annotated[Literal["confirmed", "rejected"], Field(title="Status")]
 
 
 class Problem(BaseModel):
@@ -479,13 +544,68 @@ class ReviewOut(BaseModel):
     status: Annotated[Literal["new", "confirmed", "dismissed"], Field(title="Status")]
 
 
+class ScoreParts(BaseModel):
+    """
+    What each index said of a hit, and the fused score it is ranked by.
+    """
+
+    lexical: Annotated[
+        float | None,
+        Field(
+            description="The keyword score (BM25 on SQLite, ts_rank on PostgreSQL); null: no content word of q in the claim, or not among the best by keywords.",
+            title="Lexical",
+        ),
+    ]
+    lexical_normalised: Annotated[
+        float,
+        Field(
+            description="The keyword score over the query's best.",
+            title="Lexical Normalised",
+        ),
+    ]
+    lexical_rank: Annotated[
+        int | None,
+        Field(
+            description="1-based rank by keywords; null: not ranked.",
+            title="Lexical Rank",
+        ),
+    ]
+    score: Annotated[
+        float,
+        Field(description="What the hits are ranked by in this mode.", title="Score"),
+    ]
+    semantic_rank: Annotated[
+        int | None,
+        Field(
+            description="1-based rank among the claims nearest by embedding; null: not among them.",
+            title="Semantic Rank",
+        ),
+    ]
+
+
 class SearchHit(BaseModel):
+    article: ArticleRef
     claim: ClaimRef
-    similarity: Annotated[float, Field(title="Similarity")]
+    score: ScoreParts
+    similarity: Annotated[
+        float,
+        Field(
+            description="Cosine similarity of q and the claim's embeddings.",
+            title="Similarity",
+        ),
+    ]
 
 
 class SearchResults(BaseModel):
     items: Annotated[list[SearchHit], Field(title="Items")]
+    mode: Annotated[Literal["hybrid", "semantic", "lexical"], Field(title="Mode")]
+    next_page_token: Annotated[
+        str | None,
+        Field(
+            description="Pass as page_token for the next page; null on the last.",
+            title="Next Page Token",
+        ),
+    ] = None
     query: Annotated[str, Field(title="Query")]
 
 
@@ -675,6 +795,22 @@ class CompareOut(BaseModel):
     conflicts: Annotated[
         list[QuantityPair],
         Field(description="Every disagreeing quantity pair.", title="Conflicts"),
+    ]
+    match: Annotated[
+        bool,
+        Field(
+            description="They state the same thing: the core judges them agreeing and the match score is at least CROSSCHECK_MATCH_MIN_SCORE.",
+            title="Match",
+        ),
+    ]
+    match_score: Annotated[
+        float,
+        Field(
+            description="How likely the two claims state the same thing (calibrated).",
+            ge=0.0,
+            le=1.0,
+            title="Match Score",
+        ),
     ]
     reason: Annotated[str, Field(description="Why, in one sentence.", title="Reason")]
     relation: Annotated[

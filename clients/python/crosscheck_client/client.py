@@ -36,6 +36,7 @@ from crosscheck_client._models import (
     CompareOut,
     ConflictOut,
     ConflictPage,
+    MatchReviewOut,
     Problem,
     SearchResults,
 )
@@ -237,9 +238,22 @@ class _Calls:
         return _Call("POST", "/v1/compare", _model(CompareOut), json=body)
 
     @staticmethod
-    def search_claims(q: str, k: int = 10) -> _Call[SearchResults]:
-        """searchClaims"""
-        return _Call("GET", "/v1/claims/search", _model(SearchResults), params={"q": q, "k": k})
+    def search_claims(q: str, k: int = 10, **filters: Any) -> _Call[SearchResults]:
+        """searchClaims (filters: mode, source, exclude_source, since, until, page_token)"""
+        params = _params(q=q, k=k, **filters)
+        return _Call("GET", "/v1/claims/search", _model(SearchResults), params=params)
+
+    @staticmethod
+    def review_match(
+        claim_id: int,
+        other_claim_id: int,
+        status: Literal["confirmed", "rejected"],
+        note: str | None = None,
+    ) -> _Call[MatchReviewOut]:
+        """reviewMatch"""
+        body = _params(status=status, note=note)
+        path = f"/v1/matches/{claim_id}/{other_claim_id}"
+        return _Call("PUT", path, _model(MatchReviewOut), json=body)
 
 
 class _Base:
@@ -409,8 +423,20 @@ class Client(_Base):
     def compare_texts(self, a: str, b: str, **dates: Any) -> CompareOut:
         return self._send(_Calls.compare_texts(a, b, **dates))
 
-    def search_claims(self, q: str, k: int = 10) -> SearchResults:
-        return self._send(_Calls.search_claims(q, k))
+    def search_claims(self, q: str, k: int = 10, **filters: Any) -> SearchResults:
+        """Stored claims for q (mode=hybrid|semantic|lexical, source, exclude_source, since,
+        until, page_token)."""
+        return self._send(_Calls.search_claims(q, k, **filters))
+
+    def review_match(
+        self,
+        claim_id: int,
+        other_claim_id: int,
+        status: Literal["confirmed", "rejected"],
+        note: str | None = None,
+    ) -> MatchReviewOut:
+        """Confirm or reject two stored claims as a match."""
+        return self._send(_Calls.review_match(claim_id, other_claim_id, status, note))
 
 
 class AsyncClient(_Base):
@@ -536,5 +562,14 @@ class AsyncClient(_Base):
     async def compare_texts(self, a: str, b: str, **dates: Any) -> CompareOut:
         return await self._send(_Calls.compare_texts(a, b, **dates))
 
-    async def search_claims(self, q: str, k: int = 10) -> SearchResults:
-        return await self._send(_Calls.search_claims(q, k))
+    async def search_claims(self, q: str, k: int = 10, **filters: Any) -> SearchResults:
+        return await self._send(_Calls.search_claims(q, k, **filters))
+
+    async def review_match(
+        self,
+        claim_id: int,
+        other_claim_id: int,
+        status: Literal["confirmed", "rejected"],
+        note: str | None = None,
+    ) -> MatchReviewOut:
+        return await self._send(_Calls.review_match(claim_id, other_claim_id, status, note))
