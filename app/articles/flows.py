@@ -38,7 +38,7 @@ from app.conflicts.service import conflicts_of_claims, record_conflict
 from app.core.claims import Claim as ClaimText
 from app.db.codecs import analysis_to_json
 from app.db.models import Claim
-from app.db.session import begin_write
+from app.db.session import begin_conflict_writes, begin_ingest_write, begin_write
 from app.exceptions import AlreadyExists, CrosscheckError, InvalidInput, NotFound
 from app.idempotency import HEADER, IdempotencyRepository, request_digest
 from app.pipeline import CrossChecker, Probe, Related
@@ -115,10 +115,20 @@ def ingest_article(
 ) -> tuple[ArticleOut, bool]:
     """Store an article with its claims and conflicts; ``False`` when it was already stored."""
     prepared = prepare_article(checker, data)
-    # One writer at a time from here to the commit (see begin_write): the duplicate check and
-    # the search below see every article committed before, including concurrent ones.
-    begin_write(session)
+    # From here to the commit no other writer whose claims could conflict with these runs
+    # (see begin_ingest_write): the duplicate check and the search below see every such
+    # article committed before, including concurrent ones.
+    _begin_ingest(session, checker, [prepared])
     return _store(session, checker, prepared)
+
+
+def _begin_ingest(session: Session, checker: CrossChecker, prepared: Sequence[Prepared]) -> None:
+    spans = [
+        None if p.facts.when is None else (p.facts.when.first, p.facts.when.last)
+        for item in prepared
+        for p in item.probes
+    ]
+    begin_ingest_write(session, spans, checker.policy.compare.event_window_days)
 
 
 def _store(session: Session, checker: CrossChecker, prepared: Prepared) -> tuple[ArticleOut, bool]:
@@ -135,6 +145,8 @@ def _store(session: Session, checker: CrossChecker, prepared: Prepared) -> tuple
         )
         if article_id is not None:
             checker.search.claims_added(session, [claim.id for claim in claims])
+            if any(r.verdict.relation == "conflict" for rows in related for r in rows):
+                begin_conflict_writes(session)
             for claim, rows in zip(claims, related, strict=True):
                 for r in rows:
                     if r.verdict.relation == "conflict":
@@ -187,7 +199,7 @@ def ingest_batch(
         return [
             BatchOutcome(None, False, item) for item in prepared if not isinstance(item, Prepared)
         ]
-    begin_write(session)
+    _begin_ingest(session, checker, [item for item in prepared if isinstance(item, Prepared)])
     outcomes = []
     for item in prepared:
         if not isinstance(item, Prepared):
