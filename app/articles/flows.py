@@ -38,7 +38,7 @@ from app.conflicts.service import conflicts_of_claims, record_conflict
 from app.core.claims import Claim as ClaimText
 from app.db.codecs import analysis_to_json
 from app.db.models import Claim
-from app.db.session import begin_write
+from app.db.session import begin_conflict_writes, begin_ingest_write, begin_write
 from app.events import publish
 from app.exceptions import AlreadyExists, CrosscheckError, InvalidInput
 from app.idempotency import HEADER, IdempotencyRepository, request_digest
@@ -117,10 +117,20 @@ def ingest_article(
 ) -> tuple[ArticleOut, bool]:
     """Store an article with its claims and conflicts; ``False`` when it was already stored."""
     prepared = prepare_article(checker, data)
-    # One writer at a time from here to the commit (see begin_write): the duplicate check and
-    # the search below see every article committed before, including concurrent ones.
-    begin_write(session)
+    # From here to the commit no other writer whose claims could conflict with these runs
+    # (see begin_ingest_write): the duplicate check and the search below see every such
+    # article committed before, including concurrent ones.
+    _begin_ingest(session, checker, [prepared])
     return _store(session, checker, prepared)
+
+
+def _begin_ingest(session: Session, checker: CrossChecker, prepared: Sequence[Prepared]) -> None:
+    spans = [
+        None if p.facts.when is None else (p.facts.when.first, p.facts.when.last)
+        for item in prepared
+        for p in item.probes
+    ]
+    begin_ingest_write(session, spans, checker.policy.compare.event_window_days)
 
 
 def _store(session: Session, checker: CrossChecker, prepared: Prepared) -> tuple[ArticleOut, bool]:
@@ -132,17 +142,37 @@ def _store(session: Session, checker: CrossChecker, prepared: Prepared) -> tuple
     if existing is None:
         related = checker.relate(session, probes, source.id)
         claims = [_claim_row(source.id, probe) for probe in probes]
-        article_id = articles.add_unless_stored(
+        added = articles.add_unless_stored(
             source.id, url, prepared.title, prepared.text, digest, prepared.published_at, claims
         )
-        if article_id is not None:
+        if added is not None:
+            article_id, created_at = added
             checker.search.claims_added(session, [claim.id for claim in claims])
+            if any(r.verdict.relation == "conflict" for rows in related for r in rows):
+                begin_conflict_writes(session)
             for claim, rows in zip(claims, related, strict=True):
                 for r in rows:
                     if r.verdict.relation == "conflict":
                         record_conflict(session, claim.id, r.other.id, r.similarity, r.verdict)
             session.flush()
-            return render_article(session, checker, get_article(session, article_id), related), True
+            # What was just stored, from memory: reading it back would decode every claim's
+            # analysis again (a twentieth of an ingest, profiled).
+            article = StoredArticle(
+                id=article_id,
+                source_id=source.id,
+                source=source.name,
+                url=url,
+                title=prepared.title,
+                text=prepared.text,
+                content_hash=digest,
+                published_at=prepared.published_at,
+                created_at=created_at,
+                claims=tuple(
+                    ArticleClaim(c.id, c.position, c.text, c.start, c.end, p.vector, p.facts)
+                    for c, p in zip(claims, probes, strict=True)
+                ),
+            )
+            return render_article(session, checker, article, related), True
         # Stored by a writer that did not take the lock: ON CONFLICT kept it single.
         existing = articles.find_duplicate(source.id, url, digest)
         assert existing is not None
@@ -189,7 +219,7 @@ def ingest_batch(
         return [
             BatchOutcome(None, False, item) for item in prepared if not isinstance(item, Prepared)
         ]
-    begin_write(session)
+    _begin_ingest(session, checker, [item for item in prepared if isinstance(item, Prepared)])
     outcomes = []
     for item in prepared:
         if not isinstance(item, Prepared):

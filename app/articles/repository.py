@@ -100,11 +100,11 @@ class ArticleRepository:
         content_hash: str,
         published_at: date | None,
         claims: list[Claim],
-    ) -> int | None:
-        """Store an article with its claims; ``None``, storing nothing, when the source already
-        has an article with this url or text (whatever stored it, and however concurrently).
-        The claims get their ids."""
-        article_id = self.session.execute(
+    ) -> tuple[int, datetime] | None:
+        """Store an article with its claims: its id and creation time; ``None``, storing
+        nothing, when the source already has an article with this url or text (whatever stored
+        it, and however concurrently). The claims get their ids."""
+        stored = self.session.execute(
             insert_unless_exists(self.session, Article)
             .values(
                 source_id=source_id,
@@ -114,15 +114,16 @@ class ArticleRepository:
                 content_hash=content_hash,
                 published_at=published_at,
             )
-            .returning(Article.id)
-        ).scalar_one_or_none()
-        if article_id is None:
+            .returning(Article.id, Article.created_at)
+        ).one_or_none()
+        if stored is None:
             return None
+        article_id, created_at = stored
         for claim in claims:
             claim.article_id = article_id
         self.session.add_all(claims)
         self.session.flush()
-        return article_id
+        return article_id, created_at
 
     def exists(self, article_id: int) -> bool:
         return self.session.scalar(select(Article.id).where(Article.id == article_id)) is not None

@@ -5,14 +5,17 @@ Services only ``flush()``; whoever opened the session (the request dependency or
 request leaves nothing behind.
 
 Writers take turns on both backends (``begin_write``): SQLite has one writer at a time by
-construction, and PostgreSQL gets the same through a transaction-level advisory lock.
+construction, and PostgreSQL gets the same through a transaction-level advisory lock. Ingest
+writers on PostgreSQL wait only for writers that could conflict with them
+(``begin_ingest_write``: one lock per event-window bucket their claims fall in).
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,16 @@ _WRITE_OPTION = "crosscheck_write"
 # Key of the PostgreSQL advisory lock every writer holds until its transaction ends: an arbitrary
 # constant, which no other application on the same database may use for a lock of its own.
 WRITE_LOCK_KEY = 0x786368656B6B
+# Ingest writers hold WRITE_LOCK_KEY shared (so begin_write still excludes them all), then one
+# lock per event-window bucket, (BUCKET_LOCK_CLASS, bucket) in the two-int key space, in
+# ascending order, then CONFLICT_LOCK_KEY before they record a conflict: always this order, so
+# two writers never wait for each other in a cycle.
+BUCKET_LOCK_CLASS = 0x78636B
+CONFLICT_LOCK_KEY = 0x786368656B6C
+# More buckets than this (a claim about a whole year): the writer takes the global lock instead.
+MAX_BUCKET_LOCKS = 32
+
+EventSpan = tuple[date, date]
 
 
 def create_db_engine(settings: DatabaseSettings) -> Engine:
@@ -117,6 +130,68 @@ def begin_write(session: Session) -> None:
     connection = session.connection(execution_options={_WRITE_OPTION: True})
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+
+
+def write_buckets(spans: Iterable[EventSpan | None], window_days: int) -> list[int] | None:
+    """The event-window buckets an ingest writer locks, ascending; ``None`` when it must take
+    the global lock (a claim with no event time can conflict with any claim, or too many).
+
+    A claim about the days ``[first, last]`` can only conflict with claims within
+    ``window_days`` of them (``app.core.compare``): each writer locks the buckets of its claims'
+    spans widened by the window on both sides. Two claims within the window of each other
+    then share a bucket (the widened span of one covers a day of the other), whatever the
+    bucket width; buckets ``window_days`` wide keep it to about three per claim.
+    """
+    width = max(window_days, 1)
+    buckets: set[int] = set()
+    for span in spans:
+        if span is None:
+            return None
+        first = span[0].toordinal() - window_days
+        last = span[1].toordinal() + window_days
+        buckets.update(range(first // width, last // width + 1))
+        if len(buckets) > MAX_BUCKET_LOCKS:
+            return None
+    return sorted(buckets)
+
+
+def begin_ingest_write(
+    session: Session, spans: Iterable[EventSpan | None], window_days: int
+) -> None:
+    """``begin_write`` for an ingest whose claims are about the event times ``spans``.
+
+    On PostgreSQL the writer waits only for writers whose claims could conflict with its own
+    (they share an event-window bucket, ``write_buckets``) and for ``begin_write`` (deletes,
+    reviews, webhooks, reanalyse), which excludes every ingest. The guarantees of the global
+    lock hold: two articles that could conflict are written one after the other, and the same
+    article sent twice has the same claims, so the same buckets (an article with no claims is
+    kept single by the insert's ON CONFLICT). SQLite: ``BEGIN IMMEDIATE``, as ``begin_write``.
+    """
+    buckets = write_buckets(spans, window_days)
+    if session.in_transaction():
+        raise RuntimeError("begin_ingest_write must open the session's transaction")
+    connection = session.connection(execution_options={_WRITE_OPTION: True})
+    if connection.dialect.name != "postgresql":
+        return
+    if buckets is None:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+        return
+    connection.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": WRITE_LOCK_KEY})
+    for bucket in buckets:  # ascending: see BUCKET_LOCK_CLASS
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:cls, :bucket)"),
+            {"cls": BUCKET_LOCK_CLASS, "bucket": bucket},
+        )
+
+
+def begin_conflict_writes(session: Session) -> None:
+    """Call before storing a conflict in an ingest transaction: conflicts are then stored one
+    writer at a time until the commit, so their ids grow in commit order (the webhooks' and
+    the feed's cursors never skip one). Held already under ``begin_write``; a no-op on
+    SQLite, which has one writer at a time."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CONFLICT_LOCK_KEY})
 
 
 @contextmanager
