@@ -128,9 +128,9 @@ def redeliver(webhook_id: ResourceId, _caller: WriteAccess, session: SessionDep)
 
 
 @router.post(
-    "/{webhook_id}:rotate-secret",
+    "/{webhook_id}/rotate-secret",
     response_model=SecretRotated,
-    responses={**responses(404, 422, 503), **WRITE_RESPONSES},
+    responses={**responses(400, 404, 422, 503), **WRITE_RESPONSES},
 )
 def rotate_secret(
     webhook_id: ResourceId,

@@ -65,7 +65,7 @@ def test_every_event_verifies_across_a_rotation(hooks: TestClient, receiver: Rec
     assert receiver.received[0].headers["webhook-id"] == f"conflict-created-{conflict_id}"
     assert datetime.fromisoformat(created["timestamp"]) <= datetime.now(UTC)
 
-    rotated = hooks.post(f"/v1/webhooks/{webhook['id']}:rotate-secret")
+    rotated = hooks.post(f"/v1/webhooks/{webhook['id']}/rotate-secret")
     assert rotated.status_code == 200, rotated.text
     new = rotated.json()["secret"]
     assert new.startswith("whsec_")
@@ -88,7 +88,7 @@ def test_every_event_verifies_across_a_rotation(hooks: TestClient, receiver: Rec
     assert message.headers["webhook-id"] != receiver.received[0].headers["webhook-id"]
 
     # The overlap ended at once (overlap 0): only the newest secret signs.
-    ended = hooks.post(f"/v1/webhooks/{webhook['id']}:rotate-secret", json={"overlap_seconds": 0})
+    ended = hooks.post(f"/v1/webhooks/{webhook['id']}/rotate-secret", json={"overlap_seconds": 0})
     assert ended.json()["previous_secret_expires_at"] is None
     newest = ended.json()["secret"]
     [article] = [a for a in hooks.get("/v1/articles").json()["items"] if a["source"] == "AP"]
@@ -184,7 +184,7 @@ def test_a_subscription_names_known_events_once(
 
 
 def test_rotating_an_unknown_webhook_or_a_long_overlap_is_refused(hooks: TestClient) -> None:
-    assert_problem(hooks.post("/v1/webhooks/999:rotate-secret"), 404)
+    assert_problem(hooks.post("/v1/webhooks/999/rotate-secret"), 404)
     webhook = register(hooks, "http://127.0.0.1:9/x")
     too_long = {"overlap_seconds": 8 * 86400}
-    assert_problem(hooks.post(f"/v1/webhooks/{webhook['id']}:rotate-secret", json=too_long), 422)
+    assert_problem(hooks.post(f"/v1/webhooks/{webhook['id']}/rotate-secret", json=too_long), 422)

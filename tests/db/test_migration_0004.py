@@ -92,6 +92,7 @@ def test_a_webhook_from_before_keeps_working_until_rotated(
         "conflict-created-7",
     )
 
+    command.upgrade(config, "head")  # the service runs on the schema of its own code
     with TestClient(create_app(Settings(database_url=at_0003, **FAST), embedder)) as client:
         [webhook] = client.get("/v1/webhooks").json()["items"]
         assert webhook["events"] == ["conflict.created"]
@@ -111,7 +112,7 @@ def test_a_webhook_from_before_keeps_working_until_rotated(
         # The spec's headers too, under the same key written as whsec_.
         assert message.signed_by(whsec)
 
-        rotated = client.post("/v1/webhooks/1:rotate-secret", json={"overlap_seconds": 60})
+        rotated = client.post("/v1/webhooks/1/rotate-secret", json={"overlap_seconds": 60})
         new = rotated.json()["secret"]
         client.patch(f"/v1/conflicts/{conflict['id']}", json={"status": "dismissed"})
         article_id = client.get("/v1/articles").json()["items"][0]["id"]
