@@ -73,7 +73,13 @@ def sign_in(driver: Any, server: Server, key: str) -> None:
     field = driver.find_element(By.ID, "key")
     field.clear()
     field.send_keys(key)
-    driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+    button = driver.find_element(By.CSS_SELECTOR, "form.login button")
+    button.click()
+    # The form posts and redirects: the next page replaces this one before anything else runs.
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(button))
 
 
 def conflict_links(driver: Any) -> list[str]:
@@ -166,7 +172,11 @@ def test_a_reviewer_works_through_the_seed_conflicts(
     # The article and the sources pages.
     browser.get(first)
     browser.find_element(By.PARTIAL_LINK_TEXT, "The whole article").click()
-    assert browser.find_elements(By.CSS_SELECTOR, "article mark.claim strong.quantity")
+    wait_until(
+        lambda: browser.find_elements(By.CSS_SELECTOR, "article mark.claim strong.quantity"),
+        timeout=30,
+        what="the article page",
+    )
     check_page("article")
     browser.get(f"{server.url}/desk/sources")
     assert len(browser.find_elements(By.CSS_SELECTOR, "table.pairs tbody tr")) >= 2
@@ -179,6 +189,12 @@ def test_a_reviewer_works_through_the_seed_conflicts(
     assert plain.execute_script("return 1") == 1  # WebDriver's own scripts still run
     plain.find_element(By.ID, "note").send_keys("Same toll, other date.")
     plain.find_element(By.CSS_SELECTOR, "button.dismiss").click()
+    # The form posts and redirects: wait for the next page rather than race it.
+    wait_until(
+        lambda: plain.find_elements(By.CSS_SELECTOR, ".done"),
+        timeout=30,
+        what="the dismissal to be recorded",
+    )
     assert "Recorded: dismissed" in plain.find_element(By.CSS_SELECTOR, ".done").text
     assert "Same toll, other date." in plain.find_element(By.CSS_SELECTOR, ".history").text
 
